@@ -1,0 +1,125 @@
+package io.slackir.chat;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.websockets.next.OnBinaryMessage;
+import io.quarkus.websockets.next.OnClose;
+import io.quarkus.websockets.next.OnOpen;
+import io.quarkus.websockets.next.OnTextMessage;
+import io.quarkus.websockets.next.WebSocket;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * A room's live conversation, protocol v1 (DESIGN.md): history on join, shouts broadcast to the room, an ack once
+ * stored, an error frame for whatever is refused. A bad frame is answered, never fatal to the connection.
+ */
+@WebSocket(path = "/chat/{room}")
+public class ChatSocket {
+
+    /** The longest {@code ref} a client may attach to a shout. */
+    static final int REF_MAX = 64;
+
+    private final Rooms rooms;
+    private final Megaphone megaphone;
+    private final ObjectMapper json;
+    private final MeterRegistry registry;
+
+    ChatSocket(Rooms rooms, Megaphone megaphone, ObjectMapper json, MeterRegistry registry) {
+        this.rooms = rooms;
+        this.megaphone = megaphone;
+        this.json = json;
+        this.registry = registry;
+    }
+
+    /** Runs on a worker thread: the history is read from the database. */
+    @OnOpen
+    void join(WebSocketConnection connection) {
+        rooms.join(connection);
+    }
+
+    @OnClose
+    void leave(WebSocketConnection connection) {
+        rooms.leave(connection);
+    }
+
+    @OnTextMessage
+    void receive(WebSocketConnection connection, String text) {
+        JsonNode frame;
+        try {
+            frame = json.readTree(text);
+        } catch (JacksonException e) {
+            refuse(connection, new ShoutRefused(ErrorCode.MALFORMED, "the frame is not JSON"), null);
+            return;
+        }
+        if (frame == null || !frame.isObject()) {
+            refuse(connection, new ShoutRefused(ErrorCode.MALFORMED, "the frame is not a JSON object"), null);
+            return;
+        }
+        JsonNode type = frame.get("type");
+        if (type == null || !type.isTextual() || !"shout".equals(type.textValue())) {
+            refuse(connection, new ShoutRefused(ErrorCode.UNKNOWN_TYPE, "type must be \"shout\""), null);
+            return;
+        }
+        shout(connection, frame);
+    }
+
+    @OnBinaryMessage
+    void receive(WebSocketConnection connection, Buffer binary) {
+        refuse(connection, new ShoutRefused(ErrorCode.MALFORMED, "binary frames are not accepted: send JSON text"), null);
+    }
+
+    private void shout(WebSocketConnection connection, JsonNode frame) {
+        List<Frames.FieldError> errors = new ArrayList<>();
+        String ref = text(frame, "ref", errors);
+        if (ref != null && ref.codePointCount(0, ref.length()) > REF_MAX) {
+            errors.add(new Frames.FieldError("ref", "must be at most " + REF_MAX + " characters"));
+        }
+        String name = text(frame, "name", errors);
+        String message = text(frame, "message", errors);
+        String echo = errors.stream().anyMatch(e -> e.field().equals("ref")) ? null : ref;
+        if (!errors.isEmpty()) {
+            refuse(connection, new ShoutRefused(ErrorCode.INVALID, "the shout is invalid", errors), echo);
+            return;
+        }
+        Megaphone.Accepted accepted;
+        try {
+            accepted = megaphone.shout(connection.pathParam("room"), name, message);
+        } catch (ShoutRefused refused) {
+            refuse(connection, refused, echo);
+            return;
+        }
+        accepted.stored().whenComplete((stored, failure) -> {
+            if (connection.isOpen()) {
+                Object reply = failure == null
+                        ? new Frames.Ack(accepted.shout().id(), echo)
+                        : Frames.Error.notStored(accepted.shout().id(), echo);
+                Member.send(connection, Frames.write(json, reply));
+            }
+        });
+    }
+
+    /** A string field, or null when absent; a field of another JSON type is an error. */
+    private static String text(JsonNode frame, String field, List<Frames.FieldError> errors) {
+        JsonNode node = frame.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual()) {
+            errors.add(new Frames.FieldError(field, "must be a string"));
+            return null;
+        }
+        return node.textValue();
+    }
+
+    private void refuse(WebSocketConnection connection, ShoutRefused refused, String ref) {
+        registry.counter("slackir.shouts.refused", "code", refused.code().wire()).increment();
+        Member.send(connection, Frames.write(json, Frames.Error.of(refused, ref)));
+    }
+}

@@ -1,0 +1,30 @@
+package io.slackir.chat;
+
+import java.util.Locale;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+
+/** The codes of protocol v1's {@code error} frame (DESIGN.md). */
+public enum ErrorCode {
+    /** Not JSON, or not a JSON object. */
+    MALFORMED,
+    /** A {@code type} the protocol does not have, or none. */
+    UNKNOWN_TYPE,
+    /** Validation failed; {@code errors} names each field. */
+    INVALID,
+    /** The frame is over the size limit. */
+    TOO_LARGE,
+    /** The sender shouts faster than its rate limit. */
+    RATE_LIMITED,
+    /** The persistence backlog is full: the shout was not accepted. */
+    OVERLOADED,
+    /** The shout was broadcast but could not be stored. */
+    NOT_STORED;
+
+    private final String wire = name().toLowerCase(Locale.ROOT);
+
+    @JsonValue
+    public String wire() {
+        return wire;
+    }
+}

@@ -1,0 +1,76 @@
+package io.slackir.chat;
+
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/** The frames the server sends, protocol v1 (DESIGN.md): one record each, serialized by Jackson. */
+public final class Frames {
+
+    private Frames() {
+    }
+
+    /** Broadcast to every connection of the room when a shout is accepted. */
+    @RegisterForReflection
+    public record ShoutFrame(String type, UUID id, String room, String name, String message, Instant insertedAt) {
+        public static ShoutFrame of(Shout shout) {
+            return new ShoutFrame("shout", shout.id(), shout.room(), shout.name(), shout.message(), shout.insertedAt());
+        }
+    }
+
+    /**
+     * Sent to a connection right after it joins.
+     *
+     * @param messages oldest first
+     * @param complete true when {@code messages} holds every shout of the room: there is nothing older to page
+     */
+    @RegisterForReflection
+    public record History(String type, List<Shout> messages, boolean complete) {
+        public History(List<Shout> messages, boolean complete) {
+            this("history", messages, complete);
+        }
+    }
+
+    /** Tells a sender that its shout is stored. */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Ack(String type, UUID id, String ref) {
+        public Ack(UUID id, String ref) {
+            this("ack", id, ref);
+        }
+    }
+
+    /** Tells a sender that its frame was refused, or that its shout could not be stored ({@code id}). */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Error(String type, ErrorCode code, String message, String ref, UUID id, List<FieldError> errors) {
+        public static Error of(ShoutRefused refused, String ref) {
+            return new Error("error", refused.code(), refused.getMessage(), ref, null, refused.errors());
+        }
+
+        public static Error notStored(UUID id, String ref) {
+            return new Error("error", ErrorCode.NOT_STORED, "the shout was broadcast but could not be stored", ref, id,
+                    null);
+        }
+    }
+
+    /** One invalid field of a refused frame. */
+    @RegisterForReflection
+    public record FieldError(String field, String message) {
+    }
+
+    static String write(ObjectMapper json, Object frame) {
+        try {
+            return json.writeValueAsString(frame);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package io.slackir.chat;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validator;
+
+import org.jboss.logging.Logger;
+
+import com.github.f4b6a3.uuid.factory.standard.TimeOrderedEpochFactory;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.slackir.conversations.Message;
+
+/**
+ * The one way a shout enters Slackir, whoever sends it: validate, give it an id and the server's time, broadcast it to
+ * its room, and hand it to persistence without waiting for the database.
+ */
+@ApplicationScoped
+public class Megaphone {
+
+    private static final Logger LOG = Logger.getLogger(Megaphone.class);
+
+    /**
+     * What became of an accepted shout.
+     *
+     * @param stored completes once the shout is committed, or exceptionally once it never will be
+     */
+    public record Accepted(Shout shout, CompletionStage<Shout> stored) {
+    }
+
+    /** Made here, at run time, not in a static field: a native image must not hold a seeded random. */
+    private final TimeOrderedEpochFactory ids = new TimeOrderedEpochFactory();
+    private final Validator validator;
+    private final Rooms rooms;
+    private final Event<Shout> persistence;
+    private final Counter accepted;
+    private final Counter stored;
+    private final Counter storeFailures;
+
+    Megaphone(Validator validator, Rooms rooms, Event<Shout> persistence, MeterRegistry registry) {
+        this.validator = validator;
+        this.rooms = rooms;
+        this.persistence = persistence;
+        this.accepted = registry.counter("slackir.shouts.accepted");
+        this.stored = registry.counter("slackir.shouts.stored");
+        this.storeFailures = registry.counter("slackir.shouts.store.failures");
+    }
+
+    /**
+     * Accepts a shout, or refuses it.
+     *
+     * @throws ShoutRefused {@link ErrorCode#INVALID} with each invalid field; nothing was broadcast or stored
+     */
+    public Accepted shout(String room, String name, String message) {
+        String trimmedName = name == null ? null : name.strip();
+        String trimmedMessage = message == null ? null : message.strip();
+        List<Frames.FieldError> errors = new ArrayList<>();
+        check("room", room, errors);
+        check("name", trimmedName, errors);
+        check("message", trimmedMessage, errors);
+        if (!errors.isEmpty()) {
+            throw new ShoutRefused(ErrorCode.INVALID, "the shout is invalid", errors);
+        }
+
+        Shout shout = rooms.broadcast(room, r -> new Shout(ids.create(), r, trimmedName, trimmedMessage,
+                Instant.now().truncatedTo(ChronoUnit.MICROS)));
+        accepted.increment();
+        CompletionStage<Shout> done = persistence.fireAsync(shout).whenComplete((s, failure) -> {
+            rooms.settled(shout);
+            if (failure == null) {
+                stored.increment();
+            } else {
+                storeFailures.increment();
+                LOG.errorf(failure, "Shout %s of room %s was broadcast but not stored", shout.id(), shout.room());
+            }
+        });
+        return new Accepted(shout, done);
+    }
+
+    private void check(String field, String value, List<Frames.FieldError> errors) {
+        for (ConstraintViolation<Message> violation : validator.validateValue(Message.class, field, value)) {
+            errors.add(new Frames.FieldError(field, violation.getMessage()));
+        }
+    }
+}

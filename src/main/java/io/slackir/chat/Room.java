@@ -1,0 +1,87 @@
+package io.slackir.chat;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * One chat room: its open connections, and the shouts accepted here that are not stored yet. Every change happens under
+ * the room's lock, and so does every delivery: each connection sees the room's shouts in id order, and a joining
+ * connection gets its history before any live shout.
+ */
+final class Room {
+
+    final String name;
+    private final List<Member> members = new ArrayList<>();
+    /** Accepted, not stored yet, in id order: history merges them with what PostgreSQL returns. */
+    private final LinkedHashMap<UUID, Shout> unstored = new LinkedHashMap<>();
+    /** Set once the room is idle and left {@link Rooms}; a closed room takes nothing new. */
+    private boolean closed;
+
+    Room(String name) {
+        this.name = name;
+    }
+
+    /**
+     * Accepts a shout made by {@code make} (under this lock, so ids are given in delivery order) and delivers it to
+     * every member, the frame serialized once by {@code frame}.
+     *
+     * @return the shout, or null when the room is closed
+     */
+    synchronized Shout broadcast(Function<String, Shout> make, Function<Shout, String> frame) {
+        if (closed) {
+            return null;
+        }
+        Shout shout = make.apply(name);
+        unstored.put(shout.id(), shout);
+        String text = frame.apply(shout);
+        for (Member member : members) {
+            member.deliver(shout.id(), text);
+        }
+        return shout;
+    }
+
+    /**
+     * Adds a member that holds its live shouts until {@link #goLive}.
+     *
+     * @return the shouts accepted and not stored yet, or null when the room is closed
+     */
+    synchronized List<Shout> join(Member member) {
+        if (closed) {
+            return null;
+        }
+        members.add(member);
+        return new ArrayList<>(unstored.values());
+    }
+
+    /** Sends the member its history, then what it held back meanwhile that the history does not show. */
+    synchronized void goLive(Member member, String history, Set<UUID> shown) {
+        if (members.contains(member)) {
+            member.goLive(history, shown);
+        }
+    }
+
+    /** @return true when the room is now closed and must leave the registry */
+    synchronized boolean leave(Member member) {
+        members.remove(member);
+        return closeIfIdle();
+    }
+
+    /** The shout is stored, or will never be: history finds it in PostgreSQL, or not at all. */
+    synchronized boolean settled(UUID id) {
+        unstored.remove(id);
+        return closeIfIdle();
+    }
+
+    synchronized int size() {
+        return members.size();
+    }
+
+    private boolean closeIfIdle() {
+        closed = members.isEmpty() && unstored.isEmpty();
+        return closed;
+    }
+}

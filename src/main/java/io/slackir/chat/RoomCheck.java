@@ -1,0 +1,33 @@
+package io.slackir.chat;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.validation.Validator;
+
+import io.quarkus.websockets.next.HttpUpgradeCheck;
+import io.slackir.conversations.Message;
+import io.smallrye.mutiny.Uni;
+
+/** Refuses the WebSocket handshake, with 400, for a room name outside the rule (1-64 of a-z, 0-9, - and _). */
+@ApplicationScoped
+public class RoomCheck implements HttpUpgradeCheck {
+
+    private final Validator validator;
+
+    RoomCheck(Validator validator) {
+        this.validator = validator;
+    }
+
+    @Override
+    public boolean appliesTo(String endpointId) {
+        return ChatSocket.class.getName().equals(endpointId);
+    }
+
+    @Override
+    public Uni<CheckResult> perform(HttpUpgradeContext context) {
+        String room = context.pathParam("room");
+        if (validator.validateValue(Message.class, "room", room).isEmpty()) {
+            return CheckResult.permitUpgrade();
+        }
+        return CheckResult.rejectUpgrade(400);
+    }
+}

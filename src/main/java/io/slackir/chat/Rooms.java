@@ -1,0 +1,120 @@
+package io.slackir.chat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkus.websockets.next.UserData.TypedKey;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.slackir.conversations.Message;
+
+/**
+ * The open rooms, each holding its own connections: a broadcast reaches a room's members without looking at anyone
+ * else's. A room exists while it has members or shouts still to store.
+ */
+@ApplicationScoped
+public class Rooms {
+
+    private static final Logger LOG = Logger.getLogger(Rooms.class);
+    private static final TypedKey<Member> MEMBER = new TypedKey<>("slackir.member");
+
+    /** How many shouts the history frame on join holds. */
+    public static final int HISTORY_SIZE = 50;
+
+    private final ConcurrentHashMap<String, Room> rooms = new ConcurrentHashMap<>();
+    private final ObjectMapper json;
+
+    Rooms(ObjectMapper json) {
+        this.json = json;
+    }
+
+    /**
+     * Accepts a shout in a room: {@code make} gives it its id and time under the room's lock, then every member gets
+     * it, serialized once.
+     */
+    Shout broadcast(String room, Function<String, Shout> make) {
+        while (true) {
+            Shout shout = open(room).broadcast(make, s -> Frames.write(json, Frames.ShoutFrame.of(s)));
+            if (shout != null) {
+                return shout;
+            }
+            // The room closed between the lookup and the lock: a fresh one is in the registry, or will be
+        }
+    }
+
+    /** The shout is stored, or given up on: history no longer needs to keep it in memory. */
+    void settled(Shout shout) {
+        Room room = rooms.get(shout.room());
+        if (room != null && room.settled(shout.id())) {
+            rooms.remove(room.name, room);
+        }
+    }
+
+    /**
+     * Makes the connection a member of its room and sends it the history: the latest stored shouts merged with those
+     * accepted but not stored yet. Shouts broadcast meanwhile follow the history, none missing, none twice. Blocks on
+     * the database: call it from a worker thread.
+     */
+    void join(WebSocketConnection connection) {
+        String name = connection.pathParam("room");
+        Member member = new Member(connection);
+        connection.userData().put(MEMBER, member);
+        Room room;
+        List<Shout> unstored;
+        do {
+            room = open(name);
+            unstored = room.join(member);
+        } while (unstored == null);
+
+        TreeMap<UUID, Shout> merged = new TreeMap<>();
+        boolean complete;
+        try {
+            List<Shout> stored = Message.latest(name, HISTORY_SIZE + 1);
+            complete = stored.size() <= HISTORY_SIZE;
+            stored.forEach(s -> merged.put(s.id(), s));
+        } catch (RuntimeException e) {
+            // The chat goes on without the database: the history holds what memory has, and says it is partial
+            LOG.warnf("Could not read the history of room %s: %s", name, e.toString());
+            complete = false;
+        }
+        unstored.forEach(s -> merged.put(s.id(), s));
+        List<Shout> history = new ArrayList<>(merged.values());
+        if (history.size() > HISTORY_SIZE) {
+            history = history.subList(history.size() - HISTORY_SIZE, history.size());
+            complete = false;
+        }
+        // Held shouts already merged are skipped, also those cut off above: they are older than the history shows,
+        // and complete=false tells the client to page them
+        room.goLive(member, Frames.write(json, new Frames.History(history, complete)), merged.keySet());
+    }
+
+    void leave(WebSocketConnection connection) {
+        Member member = connection.userData().get(MEMBER);
+        if (member == null) {
+            return;
+        }
+        Room room = rooms.get(connection.pathParam("room"));
+        if (room != null && room.leave(member)) {
+            rooms.remove(room.name, room);
+        }
+    }
+
+    /** How many connections the room has now. */
+    public int size(String room) {
+        Room r = rooms.get(room);
+        return r == null ? 0 : r.size();
+    }
+
+    private Room open(String name) {
+        return rooms.computeIfAbsent(name, Room::new);
+    }
+}

@@ -1,0 +1,84 @@
+package io.slackir.conversations;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import io.quarkus.panache.common.Sort;
+import io.slackir.chat.Shout;
+
+/** A stored shout: one row of {@code messages}. Its constraints are the one definition of what a valid shout is. */
+@Entity
+@Table(name = "messages")
+public class Message extends PanacheEntityBase {
+
+    /** The longest room name, in characters. */
+    public static final int ROOM_MAX = 64;
+    /** The longest name, in characters (code points). */
+    public static final int NAME_MAX = 64;
+    /** The longest message, in characters (code points). */
+    public static final int MESSAGE_MAX = 4000;
+
+    /** Given when the shout is accepted: a UUIDv7, so ids sort in acceptance order. */
+    @Id
+    public UUID id;
+
+    @NotNull
+    @Pattern(regexp = "[a-z0-9_-]{1," + ROOM_MAX + "}", message = "must be 1 to 64 characters of a-z, 0-9, - and _")
+    @Column(nullable = false, length = ROOM_MAX)
+    public String room;
+
+    @Text(max = NAME_MAX)
+    @Column(nullable = false, length = NAME_MAX)
+    public String name;
+
+    @Text(max = MESSAGE_MAX, multiline = true)
+    @Column(nullable = false, length = MESSAGE_MAX)
+    public String message;
+
+    /** When the shout was accepted (the server's clock, to the microsecond), not when the row was written. */
+    @NotNull
+    @Column(name = "inserted_at", nullable = false)
+    public Instant insertedAt;
+
+    /** When this row was last written. */
+    @NotNull
+    @Column(name = "updated_at", nullable = false)
+    public Instant updatedAt;
+
+    public static Message from(Shout shout) {
+        Message m = new Message();
+        m.id = shout.id();
+        m.room = shout.room();
+        m.name = shout.name();
+        m.message = shout.message();
+        m.insertedAt = shout.insertedAt();
+        m.updatedAt = Instant.now();
+        return m;
+    }
+
+    public Shout toShout() {
+        return new Shout(id, room, name, message, insertedAt);
+    }
+
+    /** The newest {@code limit} shouts of a room, oldest first. Served by the (room, id) index. */
+    public static List<Shout> latest(String room, int limit) {
+        List<Message> newestFirst = find("room", Sort.descending("id"), room).page(0, limit).list();
+        List<Shout> shouts = new ArrayList<>(newestFirst.size());
+        for (Message m : newestFirst) {
+            shouts.add(m.toShout());
+        }
+        Collections.reverse(shouts);
+        return shouts;
+    }
+}

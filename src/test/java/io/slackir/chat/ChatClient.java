@@ -1,0 +1,123 @@
+package io.slackir.chat;
+
+import org.awaitility.Awaitility;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+
+/** A real WebSocket client of {@code /chat/{room}} for black-box tests: it keeps every frame it receives. */
+public final class ChatClient implements AutoCloseable {
+
+    private static final Vertx VERTX = Vertx.vertx();
+    /** A history of 50 shouts of 4,000 emoji is 800 kB: far over Vert.x's default limit of 64 kB. */
+    private static final WebSocketClient CLIENT = VERTX.createWebSocketClient(
+            new WebSocketClientOptions().setMaxMessageSize(4 * 1024 * 1024).setMaxFrameSize(4 * 1024 * 1024));
+    public static final Duration PATIENCE = Duration.ofSeconds(15);
+
+    private final WebSocket socket;
+    private final List<JsonObject> frames = new CopyOnWriteArrayList<>();
+    private volatile boolean closed;
+
+    private ChatClient(WebSocket socket) {
+        this.socket = socket;
+        socket.textMessageHandler(text -> frames.add(new JsonObject(text)));
+        socket.closeHandler(v -> closed = true);
+    }
+
+    /** Connects and waits for the history frame, which the server sends first. */
+    public static ChatClient join(URI base, String room) {
+        ChatClient client = new ChatClient(connect(base, "/chat/" + room)
+                .toCompletionStage().toCompletableFuture().orTimeout(PATIENCE.toSeconds(), TimeUnit.SECONDS).join());
+        client.await("history");
+        return client;
+    }
+
+    /** The handshake alone, for tests of what it refuses. */
+    public static io.vertx.core.Future<WebSocket> connect(URI base, String path) {
+        return CLIENT.connect(new WebSocketConnectOptions()
+                .setHost(base.getHost())
+                .setPort(base.getPort())
+                .setURI(path));
+    }
+
+    public ChatClient send(String text) {
+        socket.writeTextMessage(text).toCompletionStage().toCompletableFuture().join();
+        return this;
+    }
+
+    public ChatClient send(JsonObject frame) {
+        return send(frame.encode());
+    }
+
+    public ChatClient sendBinary(byte[] bytes) {
+        socket.writeBinaryMessage(io.vertx.core.buffer.Buffer.buffer(bytes)).toCompletionStage().toCompletableFuture()
+                .join();
+        return this;
+    }
+
+    public ChatClient shout(String name, String message, String ref) {
+        JsonObject frame = new JsonObject().put("type", "shout").put("name", name).put("message", message);
+        if (ref != null) {
+            frame.put("ref", ref);
+        }
+        return send(frame);
+    }
+
+    /** The first frame received so far that matches, waiting for it as long as {@link #PATIENCE}. */
+    public JsonObject await(Predicate<JsonObject> matching) {
+        return Awaitility.await().atMost(PATIENCE).until(() -> find(matching), Optional::isPresent).orElseThrow();
+    }
+
+    public JsonObject await(String type) {
+        return await(f -> type.equals(f.getString("type")));
+    }
+
+    /** The error frame that echoes this ref. */
+    public JsonObject awaitError(String ref) {
+        return await(f -> "error".equals(f.getString("type")) && ref.equals(f.getString("ref")));
+    }
+
+    public JsonObject awaitAck(String ref) {
+        return await(f -> "ack".equals(f.getString("type")) && ref.equals(f.getString("ref")));
+    }
+
+    /** Waits until {@code count} frames of the type have arrived, and returns them in arrival order. */
+    public List<JsonObject> await(String type, int count) {
+        return Awaitility.await().atMost(PATIENCE).until(() -> ofType(type), list -> list.size() >= count);
+    }
+
+    public Optional<JsonObject> find(Predicate<JsonObject> matching) {
+        return frames.stream().filter(matching).findFirst();
+    }
+
+    public List<JsonObject> ofType(String type) {
+        return frames.stream().filter(f -> type.equals(f.getString("type"))).toList();
+    }
+
+    public List<JsonObject> frames() {
+        return List.copyOf(frames);
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            socket.close().toCompletionStage().toCompletableFuture().orTimeout(5, TimeUnit.SECONDS).join();
+        }
+    }
+}

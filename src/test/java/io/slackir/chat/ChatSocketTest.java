@@ -1,0 +1,432 @@
+package io.slackir.chat;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.everyItem;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+import jakarta.inject.Inject;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import io.agroal.api.AgroalDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.slackir.conversations.Message;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/** Protocol v1 of {@code /chat/{room}}, driven by several real WebSocket clients, and what ends up in PostgreSQL. */
+@QuarkusTest
+class ChatSocketTest {
+
+    @TestHTTPResource("/")
+    URI base;
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    @Inject
+    MeterRegistry registry;
+
+    private static String newRoom() {
+        return "t-" + UUID.randomUUID().toString().substring(0, 13);
+    }
+
+    private static Message stored(String id) {
+        return QuarkusTransaction.requiringNew().call(() -> Message.findById(UUID.fromString(id)));
+    }
+
+    private static long storedCount(String room) {
+        return QuarkusTransaction.requiringNew().call(() -> Message.count("room", room));
+    }
+
+    private static List<String> ids(List<JsonObject> frames) {
+        return frames.stream().map(f -> f.getString("id")).toList();
+    }
+
+    @Test
+    void shoutIsBroadcastToEveryConnectionOfTheRoomWithOneIdAndToNoOtherRoom() {
+        String room = newRoom();
+        String otherRoom = newRoom();
+        try (ChatClient ada = ChatClient.join(base, room);
+                ChatClient bob = ChatClient.join(base, room);
+                ChatClient cy = ChatClient.join(base, room);
+                ChatClient stranger = ChatClient.join(base, otherRoom)) {
+            ada.shout("Ada", "hello room", "r1");
+
+            List<JsonObject> received = new ArrayList<>();
+            for (ChatClient client : List.of(ada, bob, cy)) {
+                received.add(client.await("shout"));
+            }
+            JsonObject first = received.get(0);
+            for (JsonObject shout : received) {
+                assertEquals(first, shout, "every connection receives the same shout");
+            }
+            assertEquals(room, first.getString("room"));
+            assertEquals("Ada", first.getString("name"));
+            assertEquals("hello room", first.getString("message"));
+            assertEquals(7, UUID.fromString(first.getString("id")).version(), "ids are UUIDv7");
+            assertThat(Instant.parse(first.getString("insertedAt")), notNullValue());
+            assertNull(first.getString("ref"), "the ref is the sender's, never broadcast");
+
+            // The other room hears its own shout, and only that one
+            stranger.shout("Zed", "hello other room", "z1");
+            JsonObject own = stranger.await("shout");
+            assertEquals("hello other room", own.getString("message"));
+            stranger.awaitAck("z1");
+            assertThat(stranger.ofType("shout"), hasSize(1));
+            assertTrue(ada.ofType("shout").stream().noneMatch(f -> f.getString("room").equals(otherRoom)));
+        }
+    }
+
+    @Test
+    void shoutsOfOneSenderArriveInOrderWithIncreasingIds() {
+        String room = newRoom();
+        try (ChatClient sender = ChatClient.join(base, room); ChatClient listener = ChatClient.join(base, room)) {
+            int n = 30;
+            IntStream.range(0, n).forEach(i -> sender.shout("Ada", "message " + i, "r" + i));
+
+            List<JsonObject> heard = listener.await("shout", n);
+            assertThat(heard.stream().map(f -> f.getString("message")).toList(),
+                    contains(IntStream.range(0, n).mapToObj(i -> "message " + i).toArray()));
+            List<String> ids = ids(heard);
+            List<String> sorted = ids.stream().map(UUID::fromString).sorted().map(UUID::toString).toList();
+            assertEquals(sorted, ids, "ids sort in acceptance order, also within one millisecond");
+            assertEquals(ids, ids(sender.await("shout", n)), "the sender hears the same shouts in the same order");
+        }
+    }
+
+    @Test
+    void senderGetsAnAckOnceTheShoutIsStoredAndTheRowMatchesTheBroadcast() {
+        String room = newRoom();
+        try (ChatClient ada = ChatClient.join(base, room); ChatClient bob = ChatClient.join(base, room)) {
+            ada.shout("  Ada  ", "  stored, I hope \n", "mine");
+            JsonObject shout = bob.await("shout");
+            JsonObject ack = ada.awaitAck("mine");
+            assertEquals(shout.getString("id"), ack.getString("id"));
+
+            // The ack means durable: the row is there the moment it arrives
+            Message row = stored(ack.getString("id"));
+            assertThat(row, notNullValue());
+            assertEquals(shout.getString("room"), row.room);
+            assertEquals("Ada", row.name, "names are trimmed");
+            assertEquals("stored, I hope", row.message, "messages are trimmed");
+            assertEquals(shout.getString("name"), row.name);
+            assertEquals(shout.getString("message"), row.message);
+            assertEquals(Instant.parse(shout.getString("insertedAt")), row.insertedAt);
+            assertThat(row.updatedAt, notNullValue());
+            assertTrue(bob.ofType("ack").isEmpty(), "only the sender is acked");
+        }
+    }
+
+    @Test
+    void ackWithoutRefStillNamesTheShout() {
+        String room = newRoom();
+        try (ChatClient ada = ChatClient.join(base, room)) {
+            ada.shout("Ada", "no ref", null);
+            JsonObject shout = ada.await("shout");
+            JsonObject ack = ada.await("ack");
+            assertEquals(shout.getString("id"), ack.getString("id"));
+            assertFalse(ack.containsKey("ref"));
+        }
+    }
+
+    @Test
+    void joiningConnectionGetsTheLatestFiftyOldestFirst() {
+        String room = newRoom();
+        List<String> sent = new ArrayList<>();
+        try (ChatClient ada = ChatClient.join(base, room)) {
+            for (int i = 0; i < 55; i++) {
+                ada.shout("Ada", "line " + i, "r" + i);
+            }
+            List<JsonObject> acks = ada.await("ack", 55);
+            assertThat(acks, hasSize(55));
+            sent.addAll(ids(ada.await("shout", 55)));
+        }
+        try (ChatClient late = ChatClient.join(base, room)) {
+            JsonObject history = late.await("history");
+            JsonArray messages = history.getJsonArray("messages");
+            assertEquals(50, messages.size());
+            assertFalse(history.getBoolean("complete"), "older shouts remain to be paged");
+            List<String> shown = new ArrayList<>();
+            for (int i = 0; i < messages.size(); i++) {
+                JsonObject m = messages.getJsonObject(i);
+                shown.add(m.getString("id"));
+                assertEquals("line " + (i + 5), m.getString("message"));
+                assertEquals(room, m.getString("room"));
+                assertEquals("Ada", m.getString("name"));
+            }
+            assertEquals(sent.subList(5, 55), shown);
+            assertEquals(late.frames().get(0), history, "history is the first frame");
+        }
+    }
+
+    @Test
+    void historyOfAFreshRoomIsEmptyAndCompleteAndHoldsOnlyThatRoom() {
+        String room = newRoom();
+        String other = newRoom();
+        try (ChatClient elsewhere = ChatClient.join(base, other)) {
+            elsewhere.shout("Zed", "not for you", "z");
+            elsewhere.awaitAck("z");
+        }
+        try (ChatClient first = ChatClient.join(base, room)) {
+            JsonObject history = first.await("history");
+            assertTrue(history.getJsonArray("messages").isEmpty());
+            assertTrue(history.getBoolean("complete"));
+            first.shout("Ada", "one", "a");
+            first.awaitAck("a");
+        }
+        try (ChatClient second = ChatClient.join(base, room)) {
+            JsonObject history = second.await("history");
+            assertEquals(1, history.getJsonArray("messages").size());
+            assertEquals("one", history.getJsonArray("messages").getJsonObject(0).getString("message"));
+            assertTrue(history.getBoolean("complete"));
+        }
+    }
+
+    @Test
+    void unicodeRoundTripsExactly() {
+        String room = newRoom();
+        String name = "Zoë 👩🏽‍💻 Łukasz";
+        String message = "Ça va? 👋🏽 你好, שלום, नमस्ते — naïve café, 𝕏 and 👨‍👩‍👧‍👦";
+        try (ChatClient ada = ChatClient.join(base, room); ChatClient bob = ChatClient.join(base, room)) {
+            ada.shout(name, message, "u");
+            JsonObject heard = bob.await("shout");
+            assertEquals(name, heard.getString("name"));
+            assertEquals(message, heard.getString("message"));
+            ada.awaitAck("u");
+            Message row = stored(heard.getString("id"));
+            assertEquals(name, row.name);
+            assertEquals(message, row.message);
+        }
+        try (ChatClient late = ChatClient.join(base, room)) {
+            JsonObject m = late.await("history").getJsonArray("messages").getJsonObject(0);
+            assertEquals(name, m.getString("name"));
+            assertEquals(message, m.getString("message"));
+        }
+    }
+
+    @Test
+    void lengthsCountCodePoints() {
+        String room = newRoom();
+        String longest = "😀".repeat(Message.MESSAGE_MAX);
+        String name = "é".repeat(Message.NAME_MAX);
+        try (ChatClient ada = ChatClient.join(base, room)) {
+            ada.shout(name, longest, "fits");
+            ada.awaitAck("fits");
+            JsonObject shout = ada.await("shout");
+            assertEquals(longest, shout.getString("message"));
+            assertEquals(longest, stored(shout.getString("id")).message);
+
+            ada.shout(name, longest + "😀", "too-long");
+            JsonObject error = ada.awaitError("too-long");
+            assertEquals("invalid", error.getString("code"));
+            assertEquals(new JsonArray().add(new JsonObject().put("field", "message")
+                    .put("message", "must be at most 4000 characters")), error.getJsonArray("errors"));
+        }
+    }
+
+    @Test
+    void frameThatIsNotAJsonObjectIsMalformed() {
+        try (ChatClient ada = ChatClient.join(base, newRoom())) {
+            for (String bad : List.of("hello", "{\"type\":\"shout\"", "[1,2]", "42", "null", "\"shout\"", "")) {
+                int before = ada.ofType("error").size();
+                ada.send(bad);
+                List<JsonObject> errors = ada.await("error", before + 1);
+                JsonObject error = errors.get(before);
+                assertEquals("malformed", error.getString("code"), bad);
+                assertThat(error.getString("message"), notNullValue());
+            }
+            ada.sendBinary(new byte[] { 1, 2, 3 });
+            assertEquals("malformed", ada.await("error", 8).get(7).getString("code"));
+            assertConnectionStillWorks(ada);
+        }
+    }
+
+    @Test
+    void frameOfAnotherTypeIsUnknownType() {
+        try (ChatClient ada = ChatClient.join(base, newRoom())) {
+            List<JsonObject> bad = List.of(new JsonObject().put("type", "whisper").put("name", "a").put("message", "b"),
+                    new JsonObject().put("name", "a").put("message", "b"),
+                    new JsonObject().put("type", 7),
+                    new JsonObject().put("type", "SHOUT"));
+            for (int i = 0; i < bad.size(); i++) {
+                ada.send(bad.get(i));
+                assertEquals("unknown_type", ada.await("error", i + 1).get(i).getString("code"));
+            }
+            assertConnectionStillWorks(ada);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "{\"name\":\"\",\"message\":\"hi\"}|name|must not be blank",
+            "{\"name\":\"   \",\"message\":\"hi\"}|name|must not be blank",
+            "{\"message\":\"hi\"}|name|must not be blank",
+            "{\"name\":\"Ada\"}|message|must not be blank",
+            "{\"name\":\"Ada\",\"message\":\" \\n\\t \"}|message|must not be blank",
+            "{\"name\":\"Ada\\tLovelace\",\"message\":\"hi\"}|name|must not contain control characters",
+            "{\"name\":\"Ada\\nLovelace\",\"message\":\"hi\"}|name|must not contain control characters",
+            "{\"name\":\"Ada\",\"message\":\"nul \\u0000 here\"}|message|"
+                    + "must not contain control characters other than newline and tab",
+            "{\"name\":\"Ada\",\"message\":\"bell \\u0007\"}|message|"
+                    + "must not contain control characters other than newline and tab",
+            "{\"name\":\"Ada\",\"message\":\"lone \\ud800 surrogate\"}|message|must be valid Unicode text",
+            "{\"name\":42,\"message\":\"hi\"}|name|must be a string",
+            "{\"name\":\"Ada\",\"message\":[\"hi\"]}|message|must be a string",
+            "{\"name\":\"Ada\",\"message\":\"hi\",\"ref\":{}}|ref|must be a string",
+            "{\"name\":\"Ada\",\"message\":\"hi\",\"ref\":\"RRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRR\"}|ref|"
+                    + "must be at most 64 characters",
+    })
+    void invalidShoutIsRefusedToItsSenderNamingTheFieldAndNeitherBroadcastNorStored(String testCase) {
+        String[] parts = testCase.split("\\|");
+        // Sent as written: the escapes (a lone surrogate among them) reach the server's JSON parser untouched
+        String frame = "{\"type\":\"shout\"," + parts[0].substring(1);
+        String room = newRoom();
+        try (ChatClient sender = ChatClient.join(base, room); ChatClient listener = ChatClient.join(base, room)) {
+            sender.send(frame);
+            JsonObject error = sender.await("error");
+            assertEquals("invalid", error.getString("code"));
+            assertEquals(new JsonArray().add(new JsonObject().put("field", parts[1]).put("message", parts[2])),
+                    error.getJsonArray("errors"), testCase);
+
+            // A valid shout afterwards is the first and only one anybody hears
+            sender.shout("Ada", "valid", "ok");
+            sender.awaitAck("ok");
+            assertEquals(List.of("valid"),
+                    listener.await("shout", 1).stream().map(f -> f.getString("message")).toList());
+            assertEquals(List.of("valid"),
+                    sender.ofType("shout").stream().map(f -> f.getString("message")).toList());
+            assertEquals(1, storedCount(room));
+            assertTrue(listener.ofType("error").isEmpty(), "nobody else hears of the refusal");
+        }
+    }
+
+    @Test
+    void errorsNameEveryInvalidFieldAndEchoTheRef() {
+        try (ChatClient ada = ChatClient.join(base, newRoom())) {
+            ada.shout(" ", "x".repeat(Message.MESSAGE_MAX + 1), "both");
+            JsonObject error = ada.awaitError("both");
+            assertEquals("invalid", error.getString("code"));
+            JsonArray errors = error.getJsonArray("errors");
+            assertThat(IntStream.range(0, errors.size()).mapToObj(errors::getJsonObject).toList(), containsInAnyOrder(
+                    new JsonObject().put("field", "name").put("message", "must not be blank"),
+                    new JsonObject().put("field", "message").put("message", "must be at most 4000 characters")));
+        }
+    }
+
+    @Test
+    void newlinesAndTabsAreKeptInsideAMessage() {
+        try (ChatClient ada = ChatClient.join(base, newRoom())) {
+            ada.shout("Ada", "first line\n\tindented\nlast", "nl");
+            JsonObject shout = ada.await("shout");
+            assertEquals("first line\n\tindented\nlast", shout.getString("message"));
+            ada.awaitAck("nl");
+            assertEquals("first line\n\tindented\nlast", stored(shout.getString("id")).message);
+        }
+    }
+
+    @Test
+    void manyBadFramesNeitherCloseTheConnectionNorDisturbTheRoom() {
+        String room = newRoom();
+        try (ChatClient rogue = ChatClient.join(base, room); ChatClient ada = ChatClient.join(base, room)) {
+            for (int i = 0; i < 50; i++) {
+                rogue.send(i % 2 == 0 ? "garbage " + i : "{\"type\":\"shout\",\"name\":\"\",\"message\":\"x\"}");
+                ada.shout("Ada", "still here " + i, "a" + i);
+            }
+            assertEquals(50, rogue.await("error", 50).size());
+            List<JsonObject> heard = rogue.await("shout", 50);
+            assertThat(heard.stream().map(f -> f.getString("name")).toList(), everyItem(is("Ada")));
+            assertEquals(50, ada.await("ack", 50).size());
+            assertTrue(ada.ofType("error").isEmpty());
+            assertFalse(rogue.isClosed());
+            assertConnectionStillWorks(rogue);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "Lobby", "has%20space", "caf%C3%A9", "dot.dot", "semi%3Bcolon",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" })
+    void roomNameOutsideTheRuleIsRefusedAtTheHandshake(String room) {
+        CompletionException refused = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class,
+                () -> ChatClient.connect(base, "/chat/" + room).toCompletionStage().toCompletableFuture()
+                        .orTimeout(10, TimeUnit.SECONDS).join());
+        UpgradeRejectedException rejected = assertInstanceOf(UpgradeRejectedException.class, refused.getCause());
+        assertEquals(400, rejected.getStatus());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "lobby", "a", "room-with_all-0123456789",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" })
+    void roomNameWithinTheRuleIsAccepted(String room) {
+        try (ChatClient client = ChatClient.join(base, room)) {
+            assertThat(client.await("history"), notNullValue());
+        }
+    }
+
+    @Test
+    void shoutThatCannotBeStoredIsReportedNotStoredAndTheChatGoesOn() throws Exception {
+        String room = newRoom();
+        double failuresBefore = registry.counter("slackir.shouts.store.failures").count();
+        // A rule the validator cannot see: the database refuses the row after the broadcast
+        execute("alter table messages add constraint test_no_doom check (message <> 'doom')");
+        try (ChatClient ada = ChatClient.join(base, room); ChatClient bob = ChatClient.join(base, room)) {
+            ada.shout("Ada", "doom", "d");
+            JsonObject shout = bob.await("shout");
+            JsonObject error = ada.awaitError("d");
+            assertEquals("not_stored", error.getString("code"));
+            assertEquals(shout.getString("id"), error.getString("id"));
+            assertThat(error.getString("message"), notNullValue());
+            assertTrue(ada.ofType("ack").isEmpty());
+            assertNull(stored(shout.getString("id")));
+            assertThat(registry.counter("slackir.shouts.store.failures").count(), greaterThan(failuresBefore));
+
+            ada.shout("Ada", "fine", "f");
+            ada.awaitAck("f");
+            assertFalse(ada.isClosed());
+        } finally {
+            execute("alter table messages drop constraint test_no_doom");
+        }
+    }
+
+    private void execute(String sql) throws Exception {
+        try (var connection = dataSource.getConnection(); var statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+
+    private static void assertConnectionStillWorks(ChatClient client) {
+        String ref = "alive-" + UUID.randomUUID();
+        client.shout("Ada", "still connected", ref);
+        assertThat(client.awaitAck(ref), notNullValue());
+        assertFalse(client.isClosed());
+        Awaitility.await().atMost(ChatClient.PATIENCE)
+                .until(() -> client.find(f -> "shout".equals(f.getString("type"))
+                        && "still connected".equals(f.getString("message"))).isPresent());
+    }
+}
