@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -73,7 +74,14 @@ public class Megaphone {
         Shout shout = rooms.broadcast(room, r -> new Shout(ids.create(), r, trimmedName, trimmedMessage,
                 Instant.now().truncatedTo(ChronoUnit.MICROS)));
         accepted.increment();
-        CompletionStage<Shout> done = persistence.fireAsync(shout).whenComplete((s, failure) -> {
+        CompletionStage<Shout> handedOver;
+        try {
+            handedOver = persistence.fireAsync(shout);
+        } catch (RuntimeException e) {
+            // Broadcast already: the failure must still be told, counted and settled like any other
+            handedOver = CompletableFuture.failedFuture(e);
+        }
+        CompletionStage<Shout> done = handedOver.whenComplete((s, failure) -> {
             rooms.settled(shout);
             if (failure == null) {
                 stored.increment();

@@ -75,15 +75,25 @@ public class Rooms {
             unstored = room.join(member);
         } while (unstored == null);
 
+        try {
+            sendHistory(room, member, unstored);
+        } catch (RuntimeException e) {
+            // A member that never goes live would hold its room's shouts forever
+            leave(connection);
+            throw e;
+        }
+    }
+
+    private void sendHistory(Room room, Member member, List<Shout> unstored) {
         TreeMap<UUID, Shout> merged = new TreeMap<>();
         boolean complete;
         try {
-            List<Shout> stored = Message.latest(name, HISTORY_SIZE + 1);
+            List<Shout> stored = Message.latest(room.name, HISTORY_SIZE + 1);
             complete = stored.size() <= HISTORY_SIZE;
             stored.forEach(s -> merged.put(s.id(), s));
         } catch (RuntimeException e) {
             // The chat goes on without the database: the history holds what memory has, and says it is partial
-            LOG.warnf("Could not read the history of room %s: %s", name, e.toString());
+            LOG.warnf("Could not read the history of room %s: %s", room.name, e.toString());
             complete = false;
         }
         unstored.forEach(s -> merged.put(s.id(), s));

@@ -38,8 +38,9 @@ public final class ChatClient implements AutoCloseable {
 
     /** Connects and waits for the history frame, which the server sends first. */
     public static ChatClient join(URI base, String room) {
-        ChatClient client = new ChatClient(connect(base, "/chat/" + room)
-                .toCompletionStage().toCompletableFuture().orTimeout(PATIENCE.toSeconds(), TimeUnit.SECONDS).join());
+        // The handlers are set on the event loop, as the handshake completes: the history that follows is not missed
+        ChatClient client = connect(base, "/chat/" + room).map(ChatClient::new)
+                .toCompletionStage().toCompletableFuture().orTimeout(PATIENCE.toSeconds(), TimeUnit.SECONDS).join();
         client.await("history");
         return client;
     }

@@ -252,6 +252,64 @@ class ChatSocketTest {
     }
 
     @Test
+    void historyIncludesShoutsAcceptedButNotStoredYetWithoutDuplicates() throws Exception {
+        String room = newRoom();
+        List<String> sent;
+        try (ChatClient ada = ChatClient.join(base, room)) {
+            // Hold the writes back: SHARE mode blocks inserts, not reads
+            try (var db = dataSource.getConnection(); var statement = db.createStatement()) {
+                db.setAutoCommit(false);
+                statement.execute("lock table messages in share mode");
+                for (int i = 0; i < 3; i++) {
+                    ada.shout("Ada", "pending " + i, "p" + i);
+                }
+                sent = ids(ada.await("shout", 3));
+                try (ChatClient early = ChatClient.join(base, room)) {
+                    assertEquals(sent, ids(messages(early.await("history"))), "not stored yet, shown all the same");
+                }
+                assertTrue(ada.ofType("ack").isEmpty(), "nothing is acked before it is stored");
+                db.rollback();
+            }
+            assertThat(ids(ada.await("ack", 3)), containsInAnyOrder(sent.toArray()));
+            try (ChatClient late = ChatClient.join(base, room)) {
+                assertEquals(sent, ids(messages(late.await("history"))), "now from PostgreSQL, each once");
+            }
+        }
+    }
+
+    @Test
+    void joiningDuringABurstMissesNothingAndRepeatsNothing() {
+        String room = newRoom();
+        int n = 300;
+        List<ChatClient> joiners = new ArrayList<>();
+        try (ChatClient ada = ChatClient.join(base, room)) {
+            for (int i = 0; i < n; i++) {
+                ada.shout("Ada", "burst " + i, null);
+                if (i % 60 == 30) {
+                    joiners.add(ChatClient.join(base, room));
+                }
+            }
+            List<String> sent = ids(ada.await("shout", n));
+            String last = sent.get(n - 1);
+            for (ChatClient joiner : joiners) {
+                joiner.await(f -> "shout".equals(f.getString("type")) && last.equals(f.getString("id")));
+                List<String> seen = new ArrayList<>(ids(messages(joiner.ofType("history").get(0))));
+                seen.addAll(ids(joiner.ofType("shout")));
+                int from = sent.indexOf(seen.get(0));
+                assertTrue(from >= 0);
+                assertEquals(sent.subList(from, n), seen, "history then live shouts: the rest of the burst, in order");
+            }
+        } finally {
+            joiners.forEach(ChatClient::close);
+        }
+    }
+
+    private static List<JsonObject> messages(JsonObject history) {
+        JsonArray messages = history.getJsonArray("messages");
+        return IntStream.range(0, messages.size()).mapToObj(messages::getJsonObject).toList();
+    }
+
+    @Test
     void frameThatIsNotAJsonObjectIsMalformed() {
         try (ChatClient ada = ChatClient.join(base, newRoom())) {
             for (String bad : List.of("hello", "{\"type\":\"shout\"", "[1,2]", "42", "null", "\"shout\"", "")) {
