@@ -76,9 +76,6 @@ final class Room {
         return closeIfIdle();
     }
 
-    synchronized int size() {
-        return members.size();
-    }
 
     private boolean closeIfIdle() {
         closed = members.isEmpty() && unstored.isEmpty();

@@ -118,11 +118,6 @@ public class Rooms {
         }
     }
 
-    /** How many connections the room has now. */
-    public int size(String room) {
-        Room r = rooms.get(room);
-        return r == null ? 0 : r.size();
-    }
 
     private Room open(String name) {
         return rooms.computeIfAbsent(name, Room::new);
