@@ -93,6 +93,7 @@ class ChatSocketTest {
             assertEquals(7, UUID.fromString(first.getString("id")).version(), "ids are UUIDv7");
             assertThat(Instant.parse(first.getString("insertedAt")), notNullValue());
             assertNull(first.getString("ref"), "the ref is the sender's, never broadcast");
+            assertEquals(first.getString("id"), ada.awaitAck("r1").getString("id"));
 
             // The other room hears its own shout, and only that one
             stranger.shout("Zed", "hello other room", "z1");
@@ -118,6 +119,7 @@ class ChatSocketTest {
             List<String> sorted = ids.stream().map(UUID::fromString).sorted().map(UUID::toString).toList();
             assertEquals(sorted, ids, "ids sort in acceptance order, also within one millisecond");
             assertEquals(ids, ids(sender.await("shout", n)), "the sender hears the same shouts in the same order");
+            assertThat(ids(sender.await("ack", n)), containsInAnyOrder(ids.toArray()));
         }
     }
 
@@ -290,6 +292,7 @@ class ChatSocketTest {
                 }
             }
             List<String> sent = ids(ada.await("shout", n));
+            assertThat(ids(ada.await("ack", n)), containsInAnyOrder(sent.toArray()));
             String last = sent.get(n - 1);
             for (ChatClient joiner : joiners) {
                 joiner.await(f -> "shout".equals(f.getString("type")) && last.equals(f.getString("id")));

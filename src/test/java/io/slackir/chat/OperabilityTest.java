@@ -1,0 +1,59 @@
+package io.slackir.chat;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.net.URI;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** What an operator sees over HTTP: readiness with the database, and the shouts counted in the metrics. */
+@QuarkusTest
+class OperabilityTest {
+
+    @TestHTTPResource("/")
+    URI base;
+
+    @Test
+    void readinessChecksTheDatabase() {
+        given()
+                .when().get("/q/health/ready")
+                .then().statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks.name", hasItem("Database connections health check"));
+    }
+
+    @Test
+    void shoutsAreCountedByOutcome() {
+        double accepted = metric("slackir_shouts_accepted_total");
+        double stored = metric("slackir_shouts_stored_total");
+        double malformed = metric("slackir_shouts_refused_total{code=\"malformed\"}");
+        double invalid = metric("slackir_shouts_refused_total{code=\"invalid\"}");
+
+        try (ChatClient client = ChatClient.join(base, "ops-" + UUID.randomUUID().toString().substring(0, 8))) {
+            client.shout("Ada", "counted", "c").awaitAck("c");
+            client.send("nope").await("error");
+            client.shout("", "x", "bad").awaitError("bad");
+        }
+
+        assertEquals(accepted + 1, metric("slackir_shouts_accepted_total"));
+        assertEquals(stored + 1, metric("slackir_shouts_stored_total"));
+        assertEquals(malformed + 1, metric("slackir_shouts_refused_total{code=\"malformed\"}"));
+        assertEquals(invalid + 1, metric("slackir_shouts_refused_total{code=\"invalid\"}"));
+    }
+
+    /** The value of one series in the Prometheus text, 0 when it has not been written yet. */
+    private static double metric(String series) {
+        String text = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        Matcher m = Pattern.compile("^" + Pattern.quote(series) + " (\\S+)$", Pattern.MULTILINE).matcher(text);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+}
