@@ -124,6 +124,32 @@ class ChatSocketTest {
     }
 
     @Test
+    void everyConnectionSeesTheRoomInOneOrderEvenWhenSeveralShoutAtOnce() throws Exception {
+        String room = newRoom();
+        int each = 40;
+        try (ChatClient ada = ChatClient.join(base, room);
+                ChatClient bob = ChatClient.join(base, room);
+                ChatClient cy = ChatClient.join(base, room)) {
+            List<ChatClient> all = List.of(ada, bob, cy);
+            List<Thread> senders = new ArrayList<>();
+            for (ChatClient client : all) {
+                senders.add(Thread.ofPlatform().start(
+                        () -> IntStream.range(0, each).forEach(i -> client.shout("c", "m" + i, null))));
+            }
+            for (Thread sender : senders) {
+                sender.join();
+            }
+            List<String> order = ids(ada.await("shout", 3 * each));
+            assertEquals(order, order.stream().map(UUID::fromString).sorted().map(UUID::toString).toList(),
+                    "delivered in id order");
+            for (ChatClient client : all) {
+                assertEquals(order, ids(client.await("shout", 3 * each)), "the same order for everyone");
+                client.await("ack", each);
+            }
+        }
+    }
+
+    @Test
     void senderGetsAnAckOnceTheShoutIsStoredAndTheRowMatchesTheBroadcast() {
         String room = newRoom();
         try (ChatClient ada = ChatClient.join(base, room); ChatClient bob = ChatClient.join(base, room)) {
