@@ -76,7 +76,6 @@ final class Room {
         return closeIfIdle();
     }
 
-
     private boolean closeIfIdle() {
         closed = members.isEmpty() && unstored.isEmpty();
         return closed;

@@ -118,7 +118,6 @@ public class Rooms {
         }
     }
 
-
     private Room open(String name) {
         return rooms.computeIfAbsent(name, Room::new);
     }
