@@ -77,12 +77,12 @@ public class ChatSocket {
 
     private void shout(WebSocketConnection connection, JsonNode frame) {
         List<Frames.FieldError> errors = new ArrayList<>();
-        String ref = text(frame, "ref", errors);
+        String ref = Frames.text(frame, "ref", errors);
         if (ref != null && ref.codePointCount(0, ref.length()) > REF_MAX) {
             errors.add(new Frames.FieldError("ref", "must be at most " + REF_MAX + " characters"));
         }
-        String name = text(frame, "name", errors);
-        String message = text(frame, "message", errors);
+        String name = Frames.text(frame, "name", errors);
+        String message = Frames.text(frame, "message", errors);
         String echo = errors.stream().anyMatch(e -> e.field().equals("ref")) ? null : ref;
         if (!errors.isEmpty()) {
             refuse(connection, new ShoutRefused(ErrorCode.INVALID, "the shout is invalid", errors), echo);
@@ -103,19 +103,6 @@ public class ChatSocket {
                 Member.send(connection, Frames.write(json, reply));
             }
         });
-    }
-
-    /** A string field, or null when absent; a field of another JSON type is an error. */
-    private static String text(JsonNode frame, String field, List<Frames.FieldError> errors) {
-        JsonNode node = frame.get(field);
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (!node.isTextual()) {
-            errors.add(new Frames.FieldError(field, "must be a string"));
-            return null;
-        }
-        return node.textValue();
     }
 
     private void refuse(WebSocketConnection connection, ShoutRefused refused, String ref) {

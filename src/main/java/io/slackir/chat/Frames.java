@@ -7,11 +7,12 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
-/** The frames the server sends, protocol v1 (DESIGN.md): one record each, serialized by Jackson. */
+/** The frames of protocol v1 (DESIGN.md): one record for each the server sends, serialized by Jackson. */
 public final class Frames {
 
     private Frames() {
@@ -64,6 +65,22 @@ public final class Frames {
     /** One invalid field of a refused frame. */
     @RegisterForReflection
     public record FieldError(String field, String message) {
+    }
+
+    /**
+     * A string field of a frame the server reads (a shout, over the socket or HTTP), or null when absent or null; a
+     * field of another JSON type is added to {@code errors}.
+     */
+    public static String text(JsonNode frame, String field, List<FieldError> errors) {
+        JsonNode node = frame.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual()) {
+            errors.add(new FieldError(field, "must be a string"));
+            return null;
+        }
+        return node.textValue();
     }
 
     static String write(ObjectMapper json, Object frame) {

@@ -88,7 +88,7 @@ public class Rooms {
         TreeMap<UUID, Shout> merged = new TreeMap<>();
         boolean complete;
         try {
-            List<Shout> stored = Message.latest(room.name, HISTORY_SIZE + 1);
+            List<Shout> stored = Message.page(room.name, null, HISTORY_SIZE + 1);
             complete = stored.size() <= HISTORY_SIZE;
             stored.forEach(s -> merged.put(s.id(), s));
         } catch (RuntimeException e) {

@@ -2,7 +2,7 @@ package io.slackir.chat;
 
 import java.util.List;
 
-/** A shout, or a frame, that was not accepted: why, in the words of protocol v1's {@code error} frame. */
+/** A shout, frame or request that was not accepted: why, in the words of protocol v1's {@code error} frame. */
 public class ShoutRefused extends RuntimeException {
 
     private final ErrorCode code;

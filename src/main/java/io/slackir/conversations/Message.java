@@ -71,9 +71,15 @@ public class Message extends PanacheEntityBase {
         return new Shout(id, room, name, message, insertedAt);
     }
 
-    /** The newest {@code limit} shouts of a room, oldest first. Served by the (room, id) index. */
-    public static List<Shout> latest(String room, int limit) {
-        List<Message> newestFirst = find("room", Sort.descending("id"), room).page(0, limit).list();
+    /**
+     * The newest {@code limit} shouts of a room older than {@code before} (the newest of all when null), oldest first.
+     * Keyset paging on the (room, id) index: as fast on the millionth row as on the first.
+     */
+    public static List<Shout> page(String room, UUID before, int limit) {
+        var query = before == null
+                ? find("room = ?1", Sort.descending("id"), room)
+                : find("room = ?1 and id < ?2", Sort.descending("id"), room, before);
+        List<Message> newestFirst = query.page(0, limit).list();
         List<Shout> shouts = new ArrayList<>(newestFirst.size());
         for (Message m : newestFirst) {
             shouts.add(m.toShout());

@@ -1,0 +1,200 @@
+package io.slackir.conversations;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+import jakarta.validation.Validator;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.media.SchemaProperty;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.slackir.chat.ErrorCode;
+import io.slackir.chat.Frames;
+import io.slackir.chat.Megaphone;
+import io.slackir.chat.Shout;
+import io.slackir.chat.ShoutRefused;
+
+/**
+ * The HTTP API (DESIGN.md): a room's stored shouts page by page, one stored shout, and shouting over HTTP through the
+ * same {@link Megaphone} as the socket. Errors are {@link ApiError}s ({@link HttpErrors}).
+ */
+@Path("/api")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Messages", description = "A room's stored shouts, and shouting over HTTP")
+public class MessageResource {
+
+    /** The page size when the request names none. */
+    static final int LIMIT_DEFAULT = 50;
+    /** The largest page. */
+    static final int LIMIT_MAX = 200;
+
+    /** The canonical text form only: UUID.fromString also takes "1-1-1-1-1". */
+    private static final Pattern UUID_TEXT = Pattern.compile(
+            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
+    private final Megaphone megaphone;
+    private final Validator validator;
+
+    MessageResource(Megaphone megaphone, Validator validator) {
+        this.megaphone = megaphone;
+        this.validator = validator;
+    }
+
+    @GET
+    @Path("/rooms/{room}/messages")
+    @Operation(summary = "A page of a room's stored shouts",
+            description = "Oldest first, ending just before `before` (the newest shouts when absent). Keyset paging: "
+                    + "ask for the next older page with `before` = the oldest id of this one (or follow `next`). "
+                    + "Shouts accepted but not stored yet are not here; the socket's history has them.")
+    @APIResponse(responseCode = "200", description = "The page; `complete` when nothing older is stored",
+            headers = @Header(name = "Link", description = "`<next>; rel=\"next\"` unless complete",
+                    schema = @Schema(type = SchemaType.STRING)),
+            content = @Content(schema = @Schema(implementation = Page.class)))
+    @APIResponse(responseCode = "400", description = "An invalid room, before or limit, each named in `errors`",
+            content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "503", description = "The database cannot be read",
+            content = @Content(schema = @Schema(implementation = ApiError.class)))
+    public Response page(
+            @Parameter(description = "The room: 1 to 64 characters of a-z, 0-9, - and _",
+                    schema = @Schema(type = SchemaType.STRING, pattern = "^[a-z0-9_-]{1,64}$"))
+            @PathParam("room") String room,
+            @Parameter(description = "A shout id: the page ends just before it. Absent: the newest shouts.",
+                    schema = @Schema(type = SchemaType.STRING, format = "uuid"))
+            @QueryParam("before") String before,
+            @Parameter(description = "How many shouts, 1 to 200",
+                    schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "200",
+                            defaultValue = "50"))
+            @QueryParam("limit") String limit) {
+        List<Frames.FieldError> errors = new ArrayList<>();
+        validator.validateValue(Message.class, "room", room)
+                .forEach(v -> errors.add(new Frames.FieldError("room", v.getMessage())));
+        UUID beforeId = before == null ? null : uuid("before", before, errors);
+        int size = limit == null ? LIMIT_DEFAULT : limit(limit, errors);
+        if (!errors.isEmpty()) {
+            throw new ShoutRefused(ErrorCode.INVALID, "the request is invalid", errors);
+        }
+
+        List<Shout> shouts = Message.page(room, beforeId, size + 1);
+        boolean complete = shouts.size() <= size;
+        if (!complete) {
+            shouts = shouts.subList(1, shouts.size());
+        }
+        String next = complete ? null
+                : "/api/rooms/" + room + "/messages?before=" + shouts.getFirst().id() + "&limit=" + size;
+        Response.ResponseBuilder ok = Response.ok(new Page(shouts, complete, next));
+        return complete ? ok.build() : ok.header("Link", "<" + next + ">; rel=\"next\"").build();
+    }
+
+    @GET
+    @Path("/messages/{id}")
+    @Operation(summary = "One stored shout",
+            description = "A shout is here once stored: an accepted shout answers 404 until its write commits.")
+    @APIResponse(responseCode = "200", description = "The shout",
+            content = @Content(schema = @Schema(implementation = Shout.class)))
+    @APIResponse(responseCode = "400", description = "The id is not a UUID",
+            content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "404", description = "No shout with this id is stored",
+            content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "503", description = "The database cannot be read",
+            content = @Content(schema = @Schema(implementation = ApiError.class)))
+    public Response one(
+            @Parameter(description = "The shout's id", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
+            @PathParam("id") String id) {
+        List<Frames.FieldError> errors = new ArrayList<>();
+        UUID shoutId = uuid("id", id, errors);
+        if (!errors.isEmpty()) {
+            throw new ShoutRefused(ErrorCode.INVALID, "the request is invalid", errors);
+        }
+        Message message = Message.findById(shoutId);
+        if (message == null) {
+            return Response.status(Response.Status.NOT_FOUND)
+                    .entity(new ApiError("not_found", "no shout " + shoutId + " is stored"))
+                    .build();
+        }
+        return Response.ok(message.toShout()).build();
+    }
+
+    @POST
+    @Path("/rooms/{room}/messages")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Shout in a room",
+            description = "The same validation, broadcast and persistence as a shout over the socket: every "
+                    + "connection of the room receives it at once; it is stored asynchronously.")
+    @RequestBody(required = true, content = @Content(schema = @Schema(type = SchemaType.OBJECT,
+            requiredProperties = { "name", "message" },
+            properties = {
+                    @SchemaProperty(name = "name", type = SchemaType.STRING, minLength = 1, maxLength = 64,
+                            description = "Trimmed; no control characters"),
+                    @SchemaProperty(name = "message", type = SchemaType.STRING, minLength = 1, maxLength = 4000,
+                            description = "Trimmed; no control characters but newline and tab") })))
+    @APIResponse(responseCode = "202", description = "Accepted and broadcast; stored shortly after",
+            headers = @Header(name = "Location", description = "The shout's URL, `/api/messages/{id}`",
+                    schema = @Schema(type = SchemaType.STRING)),
+            content = @Content(schema = @Schema(implementation = Shout.class)))
+    @APIResponse(responseCode = "400", description = "Not a JSON object (`malformed`), or invalid fields (`invalid`)",
+            content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "413", description = "The body is larger than any valid shout",
+            content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "415", description = "The body is not `application/json`",
+            content = @Content(schema = @Schema(implementation = ApiError.class)))
+    public Response shout(
+            @Parameter(description = "The room: 1 to 64 characters of a-z, 0-9, - and _",
+                    schema = @Schema(type = SchemaType.STRING, pattern = "^[a-z0-9_-]{1,64}$"))
+            @PathParam("room") String room,
+            JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw new ShoutRefused(ErrorCode.MALFORMED, "the body is not a JSON object");
+        }
+        List<Frames.FieldError> errors = new ArrayList<>();
+        String name = Frames.text(body, "name", errors);
+        String message = Frames.text(body, "message", errors);
+        if (!errors.isEmpty()) {
+            throw new ShoutRefused(ErrorCode.INVALID, "the shout is invalid", errors);
+        }
+        Shout shout = megaphone.shout(room, name, message).shout();
+        return Response.accepted(shout).location(URI.create("/api/messages/" + shout.id())).build();
+    }
+
+    private static UUID uuid(String field, String text, List<Frames.FieldError> errors) {
+        if (!UUID_TEXT.matcher(text).matches()) {
+            errors.add(new Frames.FieldError(field, "must be a UUID"));
+            return null;
+        }
+        return UUID.fromString(text);
+    }
+
+    private static int limit(String text, List<Frames.FieldError> errors) {
+        try {
+            int limit = Integer.parseInt(text);
+            if (limit >= 1 && limit <= LIMIT_MAX) {
+                return limit;
+            }
+        } catch (NumberFormatException e) {
+            // Reported below, as for a number out of range
+        }
+        errors.add(new Frames.FieldError("limit", "must be a whole number from 1 to " + LIMIT_MAX));
+        return 0;
+    }
+}
