@@ -14,7 +14,6 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
-import io.quarkus.panache.common.Sort;
 import io.slackir.chat.Shout;
 
 /** A stored shout: one row of {@code messages}. Its constraints are the one definition of what a valid shout is. */
@@ -28,6 +27,11 @@ public class Message extends PanacheEntityBase {
     public static final int NAME_MAX = 64;
     /** The longest message, in characters (code points). */
     public static final int MESSAGE_MAX = 4000;
+
+    /** Below every id: the nil UUID, never given to a shout. */
+    private static final UUID NO_ID = new UUID(0, 0);
+    /** Above every id. */
+    private static final UUID ALL_IDS = new UUID(-1, -1);
 
     /** Given when the shout is accepted: a UUIDv7, so ids sort in acceptance order. */
     @Id
@@ -73,13 +77,22 @@ public class Message extends PanacheEntityBase {
 
     /**
      * The newest {@code limit} shouts of a room older than {@code before} (the newest of all when null), oldest first.
-     * Keyset paging on the (room, id) index: as fast on the millionth row as on the first.
+     * <p>
+     * Keyset paging on the (room, id) index, as fast on the millionth row as on the first. The bounds are row values,
+     * not {@code room = ? and id < ?}: with that, PostgreSQL may walk the primary key backward instead, skipping every
+     * newer shout of every other room (a quiet big room behind busy ones). A row-value range can only be read, in
+     * order, from the (room, id) index, which it enters at {@code before} exactly.
      */
     public static List<Shout> page(String room, UUID before, int limit) {
-        var query = before == null
-                ? find("room = ?1", Sort.descending("id"), room)
-                : find("room = ?1 and id < ?2", Sort.descending("id"), room, before);
-        List<Message> newestFirst = query.page(0, limit).list();
+        // A limit alone: Panache's page(0, n) would add "offset 0 rows"
+        List<Message> newestFirst = getEntityManager().createQuery("""
+                from Message where (room, id) > (:room, :lowest) and (room, id) < (:room, :before)
+                order by room desc, id desc""", Message.class)
+                .setParameter("room", room)
+                .setParameter("lowest", NO_ID)
+                .setParameter("before", before == null ? ALL_IDS : before)
+                .setMaxResults(limit)
+                .getResultList();
         List<Shout> shouts = new ArrayList<>(newestFirst.size());
         for (Message m : newestFirst) {
             shouts.add(m.toShout());

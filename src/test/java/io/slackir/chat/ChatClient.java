@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -38,8 +39,10 @@ public final class ChatClient implements AutoCloseable {
 
     /** Connects and waits for the history frame, which the server sends first. */
     public static ChatClient join(URI base, String room) {
-        // The handlers are set on the event loop, as the handshake completes: the history that follows is not missed
-        ChatClient client = connect(base, "/chat/" + room).map(ChatClient::new)
+        // The handlers are set before the handshake: the history that follows it cannot be missed
+        ClientWebSocket socket = CLIENT.webSocket();
+        ChatClient client = new ChatClient(socket);
+        socket.connect(options(base, "/chat/" + room))
                 .toCompletionStage().toCompletableFuture().orTimeout(PATIENCE.toSeconds(), TimeUnit.SECONDS).join();
         client.await("history");
         return client;
@@ -47,10 +50,11 @@ public final class ChatClient implements AutoCloseable {
 
     /** The handshake alone, for tests of what it refuses. */
     public static io.vertx.core.Future<WebSocket> connect(URI base, String path) {
-        return CLIENT.connect(new WebSocketConnectOptions()
-                .setHost(base.getHost())
-                .setPort(base.getPort())
-                .setURI(path));
+        return CLIENT.connect(options(base, path));
+    }
+
+    private static WebSocketConnectOptions options(URI base, String path) {
+        return new WebSocketConnectOptions().setHost(base.getHost()).setPort(base.getPort()).setURI(path);
     }
 
     public ChatClient send(String text) {

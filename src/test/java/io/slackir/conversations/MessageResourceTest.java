@@ -1,7 +1,9 @@
 package io.slackir.conversations;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
@@ -59,7 +61,7 @@ class MessageResourceTest {
     }
 
     private static void awaitStored(String id) {
-        Awaitility.await().atMost(PATIENCE)
+        Awaitility.await().atMost(PATIENCE).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20))
                 .until(() -> given().get("/api/messages/{id}", id).statusCode() == 200);
     }
 
@@ -100,6 +102,18 @@ class MessageResourceTest {
                 .body("name", equalTo("Ada"))
                 .body("message", equalTo("Hello, HTTP"))
                 .body("insertedAt", equalTo(response.path("insertedAt")));
+    }
+
+    @Test
+    void emojiAreWrittenAsUtf8NotAsEscapes() {
+        String room = newRoom();
+        String body = given().contentType(ContentType.JSON)
+                .body("{\"name\": \"Ada\", \"message\": \"Hello 👋\"}")
+                .when().post("/api/rooms/{room}/messages", room)
+                .then().statusCode(202)
+                .contentType("application/json;charset=UTF-8")
+                .extract().asString();
+        assertThat(body, containsString("\"message\":\"Hello 👋\""));
     }
 
     @Test
