@@ -2,7 +2,6 @@ package io.slackir.chat;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 
 import org.jboss.logging.Logger;
@@ -33,12 +32,16 @@ final class Member {
         }
     }
 
-    void goLive(String history, Set<UUID> shown) {
+    /** The first shout broadcast since this member joined, or null when none has been (or it is live). */
+    UUID firstHeld() {
+        return held == null || held.isEmpty() ? null : held.getFirst().id();
+    }
+
+    /** Sends the history, then every shout held meanwhile: they are all newer than anything the history shows. */
+    void goLive(String history) {
         send(history);
         for (Held h : held) {
-            if (!shown.contains(h.id())) {
-                send(h.frame());
-            }
+            send(h.frame());
         }
         held = null;
     }

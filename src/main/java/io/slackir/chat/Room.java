@@ -3,7 +3,7 @@ package io.slackir.chat;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.function.Function;
 
@@ -57,11 +57,26 @@ final class Room {
         return new ArrayList<>(unstored.values());
     }
 
-    /** Sends the member its history, then what it held back meanwhile that the history does not show. */
-    synchronized void goLive(Member member, String history, Set<UUID> shown) {
-        if (members.contains(member)) {
-            member.goLive(history, shown);
+    /** The first shout held for a joining member: where its history must end. Null when none is yet. */
+    synchronized UUID firstHeld(Member member) {
+        return member.firstHeld();
+    }
+
+    /**
+     * Sends the member its history, then the shouts it held back meanwhile, if the history was cut where it had to be.
+     *
+     * @param cut what {@link #firstHeld} was when the history was made: the history holds only older shouts
+     * @return false when another shout was held since, so the history must be made again with the new cut
+     */
+    synchronized boolean goLive(Member member, String history, UUID cut) {
+        if (!members.contains(member)) {
+            return true;
         }
+        if (!Objects.equals(member.firstHeld(), cut)) {
+            return false;
+        }
+        member.goLive(history);
+        return true;
     }
 
     /** @return true when the room is now closed and must leave the registry */

@@ -2,6 +2,7 @@ package io.slackir.chat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -97,14 +98,26 @@ public class Rooms {
             complete = false;
         }
         unstored.forEach(s -> merged.put(s.id(), s));
-        List<Shout> history = new ArrayList<>(merged.values());
+        // Shouts accepted since the join are held for the member, and come after the history. Some may already be
+        // stored and read above: the history ends before the first held one, so each comes once, in id order. The
+        // cut changes at most once (from none to the first held shout), so this makes the history at most twice.
+        UUID cut;
+        String frame;
+        do {
+            cut = room.firstHeld(member);
+            frame = history(cut == null ? merged : merged.headMap(cut, false), complete);
+        } while (!room.goLive(member, frame, cut));
+    }
+
+    private String history(SortedMap<UUID, Shout> shouts, boolean storedComplete) {
+        List<Shout> history = new ArrayList<>(shouts.values());
+        boolean complete = storedComplete;
         if (history.size() > HISTORY_SIZE) {
+            // Those cut off are older than the history shows: complete=false tells the client to page them
             history = history.subList(history.size() - HISTORY_SIZE, history.size());
             complete = false;
         }
-        // Held shouts already merged are skipped, also those cut off above: they are older than the history shows,
-        // and complete=false tells the client to page them
-        room.goLive(member, Frames.write(json, new Frames.History(history, complete)), merged.keySet());
+        return Frames.write(json, new Frames.History(history, complete));
     }
 
     void leave(WebSocketConnection connection) {
