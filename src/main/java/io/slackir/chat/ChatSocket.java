@@ -7,7 +7,6 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.websockets.next.OnBinaryMessage;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnOpen;
@@ -29,13 +28,11 @@ public class ChatSocket {
     private final Rooms rooms;
     private final Megaphone megaphone;
     private final ObjectMapper json;
-    private final MeterRegistry registry;
 
-    ChatSocket(Rooms rooms, Megaphone megaphone, ObjectMapper json, MeterRegistry registry) {
+    ChatSocket(Rooms rooms, Megaphone megaphone, ObjectMapper json) {
         this.rooms = rooms;
         this.megaphone = megaphone;
         this.json = json;
-        this.registry = registry;
     }
 
     /** Runs on a worker thread: the history is read from the database. */
@@ -106,7 +103,7 @@ public class ChatSocket {
     }
 
     private void refuse(WebSocketConnection connection, ShoutRefused refused, String ref) {
-        registry.counter("slackir.shouts.refused", "code", refused.code().wire()).increment();
+        megaphone.refused(refused);
         Member.send(connection, Frames.write(json, Frames.Error.of(refused, ref)));
     }
 }

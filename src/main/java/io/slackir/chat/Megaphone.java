@@ -4,11 +4,9 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Event;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
 
@@ -18,11 +16,12 @@ import com.github.f4b6a3.uuid.factory.standard.TimeOrderedEpochFactory;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.slackir.conversations.Backlog;
 import io.slackir.conversations.Message;
 
 /**
  * The one way a shout enters Slackir, whoever sends it: validate, give it an id and the server's time, broadcast it to
- * its room, and hand it to persistence without waiting for the database.
+ * its room, and hand it to the {@link Backlog} of persistence without waiting for the database.
  */
 @ApplicationScoped
 public class Megaphone {
@@ -41,15 +40,17 @@ public class Megaphone {
     private final TimeOrderedEpochFactory ids = new TimeOrderedEpochFactory();
     private final Validator validator;
     private final Rooms rooms;
-    private final Event<Shout> persistence;
+    private final Backlog backlog;
+    private final MeterRegistry registry;
     private final Counter accepted;
     private final Counter stored;
     private final Counter storeFailures;
 
-    Megaphone(Validator validator, Rooms rooms, Event<Shout> persistence, MeterRegistry registry) {
+    Megaphone(Validator validator, Rooms rooms, Backlog backlog, MeterRegistry registry) {
         this.validator = validator;
         this.rooms = rooms;
-        this.persistence = persistence;
+        this.backlog = backlog;
+        this.registry = registry;
         this.accepted = registry.counter("slackir.shouts.accepted");
         this.stored = registry.counter("slackir.shouts.stored");
         this.storeFailures = registry.counter("slackir.shouts.store.failures");
@@ -58,7 +59,8 @@ public class Megaphone {
     /**
      * Accepts a shout, or refuses it.
      *
-     * @throws ShoutRefused {@link ErrorCode#INVALID} with each invalid field; nothing was broadcast or stored
+     * @throws ShoutRefused {@link ErrorCode#INVALID} with each invalid field, or {@link ErrorCode#OVERLOADED} when the
+     *         backlog is full or the service is stopping; nothing was broadcast or stored
      */
     public Accepted shout(String room, String name, String message) {
         String trimmedName = name == null ? null : name.strip();
@@ -71,17 +73,21 @@ public class Megaphone {
             throw new ShoutRefused(ErrorCode.INVALID, "the shout is invalid", errors);
         }
 
-        Shout shout = rooms.broadcast(room, r -> new Shout(ids.create(), r, trimmedName, trimmedMessage,
-                Instant.now().truncatedTo(ChronoUnit.MICROS)));
-        accepted.increment();
-        CompletionStage<Shout> handedOver;
-        try {
-            handedOver = persistence.fireAsync(shout);
-        } catch (RuntimeException e) {
-            // Broadcast already: the failure must still be told, counted and settled like any other
-            handedOver = CompletableFuture.failedFuture(e);
+        if (!backlog.admit()) {
+            throw new ShoutRefused(ErrorCode.OVERLOADED, backlog.accepting()
+                    ? "too many shouts wait to be stored; try again shortly"
+                    : "the service is stopping; reconnect shortly");
         }
-        CompletionStage<Shout> done = handedOver.whenComplete((s, failure) -> {
+        Shout shout;
+        try {
+            shout = rooms.broadcast(room, r -> new Shout(ids.create(), r, trimmedName, trimmedMessage,
+                    Instant.now().truncatedTo(ChronoUnit.MICROS)));
+        } catch (RuntimeException e) {
+            backlog.release();
+            throw e;
+        }
+        accepted.increment();
+        CompletionStage<Shout> done = backlog.store(shout).whenComplete((s, failure) -> {
             rooms.settled(shout);
             if (failure == null) {
                 stored.increment();
@@ -91,6 +97,11 @@ public class Megaphone {
             }
         });
         return new Accepted(shout, done);
+    }
+
+    /** Counts a refused shout, whoever refused it, by its code: {@code slackir.shouts.refused{code}}. */
+    public void refused(ShoutRefused refusal) {
+        registry.counter("slackir.shouts.refused", "code", refusal.code().wire()).increment();
     }
 
     private void check(String field, String value, List<Frames.FieldError> errors) {

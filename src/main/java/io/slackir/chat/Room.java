@@ -7,6 +7,9 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.function.Function;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+
 /**
  * One chat room: its open connections, and the shouts accepted here that are not stored yet. Every change happens under
  * the room's lock, and so does every delivery: each connection sees the room's shouts in id order, and a joining
@@ -21,8 +24,18 @@ final class Room {
     /** Set once the room is idle and left {@link Rooms}; a closed room takes nothing new. */
     private boolean closed;
 
-    Room(String name) {
+    private final Counter deliveries;
+    /** This room's {@code slackir.room.connections} gauge, removed when the room closes. */
+    Gauge connections;
+
+    Room(String name, Counter deliveries) {
         this.name = name;
+        this.deliveries = deliveries;
+    }
+
+    /** The open connections. */
+    synchronized int size() {
+        return members.size();
     }
 
     /**
@@ -41,6 +54,7 @@ final class Room {
         for (Member member : members) {
             member.deliver(shout.id(), text);
         }
+        deliveries.increment(members.size());
         return shout;
     }
 

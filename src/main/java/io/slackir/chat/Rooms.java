@@ -14,6 +14,9 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.websockets.next.UserData.TypedKey;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.slackir.conversations.Message;
@@ -33,9 +36,18 @@ public class Rooms {
 
     private final ConcurrentHashMap<String, Room> rooms = new ConcurrentHashMap<>();
     private final ObjectMapper json;
+    private final MeterRegistry registry;
+    private final Counter deliveries;
 
-    Rooms(ObjectMapper json) {
+    Rooms(ObjectMapper json, MeterRegistry registry) {
         this.json = json;
+        this.registry = registry;
+        this.deliveries = Counter.builder("slackir.broadcast.deliveries")
+                .description("Shout frames sent (or held for a joining connection), one per connection")
+                .register(registry);
+        Gauge.builder("slackir.connections", rooms, r -> r.values().stream().mapToInt(Room::size).sum())
+                .description("Open chat connections, all rooms")
+                .register(registry);
     }
 
     /**
@@ -56,7 +68,7 @@ public class Rooms {
     void settled(Shout shout) {
         Room room = rooms.get(shout.room());
         if (room != null && room.settled(shout.id())) {
-            rooms.remove(room.name, room);
+            close(room);
         }
     }
 
@@ -127,11 +139,25 @@ public class Rooms {
         }
         Room room = rooms.get(connection.pathParam("room"));
         if (room != null && room.leave(member)) {
-            rooms.remove(room.name, room);
+            close(room);
         }
     }
 
     private Room open(String name) {
-        return rooms.computeIfAbsent(name, Room::new);
+        return rooms.computeIfAbsent(name, n -> {
+            Room room = new Room(n, deliveries);
+            room.connections = Gauge.builder("slackir.room.connections", room, Room::size)
+                    .description("Open connections of a room")
+                    .tag("room", n)
+                    .strongReference(true)
+                    .register(registry);
+            return room;
+        });
+    }
+
+    /** A closed room leaves the registry; its gauge first, so that a new room of that name registers its own. */
+    private void close(Room room) {
+        registry.remove(room.connections);
+        rooms.remove(room.name, room);
     }
 }

@@ -159,21 +159,30 @@ public class MessageResource {
             content = @Content(schema = @Schema(implementation = ApiError.class)))
     @APIResponse(responseCode = "415", description = "The body is not `application/json`",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "503", description = "`overloaded`: too many shouts wait to be stored, or the service "
+            + "is stopping; nothing was broadcast. Retry shortly.",
+            content = @Content(schema = @Schema(implementation = ApiError.class)))
     public Response shout(
             @Parameter(description = "The room: 1 to 64 characters of a-z, 0-9, - and _",
                     schema = @Schema(type = SchemaType.STRING, pattern = "^[a-z0-9_-]{1,64}$"))
             @PathParam("room") String room,
             JsonNode body) {
-        if (body == null || !body.isObject()) {
-            throw new ShoutRefused(ErrorCode.MALFORMED, "the body is not a JSON object");
+        Shout shout;
+        try {
+            if (body == null || !body.isObject()) {
+                throw new ShoutRefused(ErrorCode.MALFORMED, "the body is not a JSON object");
+            }
+            List<Frames.FieldError> errors = new ArrayList<>();
+            String name = Frames.text(body, "name", errors);
+            String message = Frames.text(body, "message", errors);
+            if (!errors.isEmpty()) {
+                throw new ShoutRefused(ErrorCode.INVALID, "the shout is invalid", errors);
+            }
+            shout = megaphone.shout(room, name, message).shout();
+        } catch (ShoutRefused refused) {
+            megaphone.refused(refused);
+            throw refused;
         }
-        List<Frames.FieldError> errors = new ArrayList<>();
-        String name = Frames.text(body, "name", errors);
-        String message = Frames.text(body, "message", errors);
-        if (!errors.isEmpty()) {
-            throw new ShoutRefused(ErrorCode.INVALID, "the shout is invalid", errors);
-        }
-        Shout shout = megaphone.shout(room, name, message).shout();
         return Response.accepted(shout).location(URI.create("/api/messages/" + shout.id())).build();
     }
 

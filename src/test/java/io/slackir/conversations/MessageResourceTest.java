@@ -439,7 +439,7 @@ class MessageResourceTest {
 
         String shout = "paths.'/api/rooms/{room}/messages'.post";
         assertEquals(List.of("room"), api.getList(shout + ".parameters.name"));
-        assertEquals(Set.of("202", "400", "413", "415"), api.getMap(shout + ".responses").keySet());
+        assertEquals(Set.of("202", "400", "413", "415", "503"), api.getMap(shout + ".responses").keySet());
         assertEquals(List.of("name", "message"),
                 api.getList(shout + ".requestBody.content.'application/json'.schema.required"));
         assertEquals(4000, api.getInt(
