@@ -45,5 +45,12 @@ public interface SlackirConfig {
 
         @WithDefault("5s")
         Duration retryMaxBackoff();
+
+        /**
+         * On shutdown (SIGTERM), how long to wait for the backlog to be stored before the datasource closes; at most
+         * {@code quarkus.shutdown.timeout} when that is set. What is still owed then is logged, shout by shout.
+         */
+        @WithDefault("30s")
+        Duration drainTimeout();
     }
 }

@@ -50,7 +50,7 @@ public class Backlog {
 
     private final Event<Shout> persistence;
     private final SlackirConfig.Persistence config;
-    private final Duration shutdownTimeout;
+    private final Duration drainTimeout;
     private final ExecutorService writers;
     private final NotificationOptions onWriters;
     /** Waits out the pauses between attempts, so no writer sleeps. */
@@ -67,7 +67,8 @@ public class Backlog {
             @ConfigProperty(name = "quarkus.shutdown.timeout") Optional<Duration> shutdownTimeout) {
         this.persistence = persistence;
         this.config = config.persistence();
-        this.shutdownTimeout = shutdownTimeout.orElse(Duration.ofSeconds(30));
+        Duration drain = this.config.drainTimeout();
+        this.drainTimeout = shutdownTimeout.filter(t -> t.compareTo(drain) < 0).orElse(drain);
         this.writers = Executors.newFixedThreadPool(this.config.threads(), named("slackir-store"));
         this.onWriters = NotificationOptions.ofExecutor(writers);
         this.retries = Executors.newSingleThreadScheduledExecutor(named("slackir-store-retry"));
@@ -220,13 +221,13 @@ public class Backlog {
     }
 
     /**
-     * On shutdown (SIGTERM), before the datasource closes: stops accepting shouts and waits, within
-     * {@code quarkus.shutdown.timeout}, until every accepted one is stored or given up. Whatever is still owed then is
-     * logged in full, so nothing is lost without a trace.
+     * On shutdown (SIGTERM), before the datasource closes: stops accepting shouts and waits, up to the drain timeout,
+     * until every accepted one is stored or given up. Whatever is still owed then is logged in full, so nothing is lost
+     * without a trace.
      */
     void drain(@Observes ShutdownEvent event) {
         accepting = false;
-        long deadline = System.nanoTime() + shutdownTimeout.toNanos();
+        long deadline = System.nanoTime() + drainTimeout.toNanos();
         int owed = admitted.get();
         if (owed > 0) {
             LOG.infof("Stopping: storing the %d shouts still owed to the database", owed);

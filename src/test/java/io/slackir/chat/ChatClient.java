@@ -1,6 +1,7 @@
 package io.slackir.chat;
 
 import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 import java.net.URI;
 import java.time.Duration;
@@ -29,6 +30,7 @@ public final class ChatClient implements AutoCloseable {
 
     private final WebSocket socket;
     private final List<JsonObject> frames = new CopyOnWriteArrayList<>();
+    private String path = "?";
     private volatile boolean closed;
 
     private ChatClient(WebSocket socket) {
@@ -42,6 +44,7 @@ public final class ChatClient implements AutoCloseable {
         // The handlers are set before the handshake: the history that follows it cannot be missed
         ClientWebSocket socket = CLIENT.webSocket();
         ChatClient client = new ChatClient(socket);
+        client.path = "/chat/" + room;
         socket.connect(options(base, "/chat/" + room))
                 .toCompletionStage().toCompletableFuture().orTimeout(PATIENCE.toSeconds(), TimeUnit.SECONDS).join();
         client.await("history");
@@ -82,7 +85,18 @@ public final class ChatClient implements AutoCloseable {
 
     /** The first frame received so far that matches, waiting for it as long as {@link #PATIENCE}. */
     public JsonObject await(Predicate<JsonObject> matching) {
-        return Awaitility.await().atMost(PATIENCE).until(() -> find(matching), Optional::isPresent).orElseThrow();
+        try {
+            return Awaitility.await().atMost(PATIENCE).until(() -> find(matching), Optional::isPresent).orElseThrow();
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("No matching frame within " + PATIENCE + " for the " + this, e);
+        }
+    }
+
+    /** What a failed wait reports: where this client is connected, whether it is closed, and what it received. */
+    @Override
+    public String toString() {
+        return "client of " + path + (closed ? " (closed)" : "") + " after " + frames.size() + " frames: "
+                + frames.stream().limit(5).map(f -> f.getString("type")).toList();
     }
 
     public JsonObject await(String type) {

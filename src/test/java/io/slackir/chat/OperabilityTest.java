@@ -1,6 +1,8 @@
 package io.slackir.chat;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 
-/** What an operator sees over HTTP: readiness with the database, and the shouts counted in the metrics. */
+/** What an operator sees over HTTP: readiness with the database and the backlog, and what the metrics count. */
 @QuarkusTest
 class OperabilityTest {
 
@@ -48,6 +50,34 @@ class OperabilityTest {
         assertEquals(stored + 1, metric("slackir_shouts_stored_total"));
         assertEquals(malformed + 1, metric("slackir_shouts_refused_total{code=\"malformed\"}"));
         assertEquals(invalid + 1, metric("slackir_shouts_refused_total{code=\"invalid\"}"));
+    }
+
+    @Test
+    void persistenceAndRoomsAreMeasured() {
+        String room = "ops-" + UUID.randomUUID().toString().substring(0, 8);
+        double deliveries = metric("slackir_broadcast_deliveries_total");
+        double commits = metric("slackir_shouts_store_latency_seconds_count");
+        try (ChatClient ada = ChatClient.join(base, room); ChatClient bob = ChatClient.join(base, room)) {
+            assertEquals(2, metric("slackir_room_connections{room=\"" + room + "\"}"));
+            ada.shout("Ada", "measured", "m").awaitAck("m");
+            assertEquals(deliveries + 2, metric("slackir_broadcast_deliveries_total"), "one per connection");
+            assertEquals(commits + 1, metric("slackir_shouts_store_latency_seconds_count"));
+        }
+        String text = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(text, containsString("slackir_shouts_backlog "));
+        assertThat(text, containsString("slackir_shouts_store_retries_total "));
+        assertThat(text, containsString("slackir_shouts_store_latency_seconds_bucket{le="));
+        assertThat(text, containsString("slackir_connections "));
+    }
+
+    @Test
+    void readinessReportsTheBacklog() {
+        given()
+                .when().get("/q/health/ready")
+                .then().statusCode(200)
+                .body("checks.find { it.name == 'Shouts waiting to be stored' }.status", equalTo("UP"))
+                .body("checks.find { it.name == 'Shouts waiting to be stored' }.data.threshold", equalTo(5000));
+        given().when().get("/q/health/live").then().statusCode(200);
     }
 
     /** The value of one series in the Prometheus text, 0 when it has not been written yet. */
