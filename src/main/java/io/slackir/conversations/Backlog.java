@@ -76,6 +76,7 @@ public class Backlog {
         this.latency = Timer.builder("slackir.shouts.store.latency")
                 .description("From a shout's acceptance to its commit")
                 .publishPercentileHistogram()
+                .publishPercentiles(0.5, 0.99)
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(this.config.retryDeadline())
                 .register(registry);
