@@ -23,6 +23,8 @@
 
     let room = null;
     let socket = null;
+    /** The id the current connection asked to start after, or null for the latest history. */
+    let after = null;
     let attempt = 0;
     let retryTimer = null;
     let refs = 0;
@@ -58,7 +60,7 @@
         clearTimeout(retryTimer);
         const url = new URL(`/chat/${room}`, location.href);
         url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
-        const after = lastId();
+        after = lastId();
         if (after) {
             url.searchParams.set('after', after);
         }
@@ -67,7 +69,7 @@
         setStatus(attempt > 0 ? 'Reconnecting…' : 'Connecting…', attempt > 0);
         ws.onmessage = (event) => {
             if (ws === socket) {
-                receive(JSON.parse(event.data));
+                keepingBottom(() => receive(JSON.parse(event.data)));
             }
         };
         ws.onclose = () => {
@@ -115,9 +117,13 @@
         switch (frame.type) {
             case 'history':
                 frame.messages.forEach(show);
-                el.older.hidden = frame.complete;
                 attempt = 0;
                 setStatus(`Connected to #${room}`, false);
+                if (!frame.complete && after && frame.messages.length > 0) {
+                    fillGap(room, after, frame.messages[0].id);
+                } else if (!frame.complete && !after) {
+                    el.older.hidden = false;
+                }
                 break;
             case 'shout':
                 show(frame);
@@ -144,6 +150,28 @@
                 break;
             default:
                 break;
+        }
+    }
+
+    /**
+     * More was missed than the history frame holds: pages the rest over HTTP, backward from the oldest the frame
+     * showed, until the page reaches the last id shown before the drop.
+     */
+    async function fillGap(inRoom, since, before) {
+        let cursor = before;
+        while (cursor && inRoom === room) {
+            setStatus(`Connected to #${room}, catching up…`, false);
+            const response = await fetch(`/api/rooms/${inRoom}/messages?before=${cursor}&limit=200`);
+            if (!response.ok || inRoom !== room) {
+                break;
+            }
+            const page = await response.json();
+            keepingBottom(() => page.messages.filter((shout) => shout.id > since).forEach(show));
+            const oldest = page.messages.length > 0 ? page.messages[0].id : null;
+            cursor = page.complete || !oldest || oldest <= since ? null : oldest;
+        }
+        if (inRoom === room && socket) {
+            setStatus(`Connected to #${room}`, false);
         }
     }
 
@@ -174,7 +202,6 @@
     }
 
     function insertInOrder(item) {
-        const stick = nearBottom();
         let before = null;
         for (let other = el.messages.lastElementChild; other; other = other.previousElementSibling) {
             if (!other.dataset.id || other.dataset.id > item.dataset.id) {
@@ -184,14 +211,16 @@
             }
         }
         el.messages.insertBefore(item, before);
-        if (stick) {
-            item.scrollIntoView({ block: 'end' });
-        }
     }
 
-    function nearBottom() {
+    /** Runs a change to the list, then follows the newest message if the reader was at the bottom. */
+    function keepingBottom(change) {
         const main = el.messages.parentElement;
-        return main.scrollHeight - main.scrollTop - main.clientHeight < 80;
+        const stick = main.scrollHeight - main.scrollTop - main.clientHeight < 80;
+        change();
+        if (stick) {
+            main.scrollTop = main.scrollHeight;
+        }
     }
 
     function render(name, message) {
@@ -267,7 +296,7 @@
         const item = render(name, message);
         setState(item, 'pending', 'sending…');
         el.messages.appendChild(item);
-        item.scrollIntoView({ block: 'end' });
+        el.messages.parentElement.scrollTop = el.messages.parentElement.scrollHeight;
         unseen.push({ ref, name, message, item });
         unacked.set(ref, item);
         socket.send(JSON.stringify({ type: 'shout', name, message, ref }));
@@ -298,6 +327,13 @@
     });
     el.room.addEventListener('input', () => el.room.removeAttribute('aria-invalid'));
     window.addEventListener('hashchange', () => switchRoom(roomFromHash()));
+    // The network is back: reconnect now rather than at the end of the backoff
+    window.addEventListener('online', () => {
+        if (!socket && room) {
+            attempt = 0;
+            connect();
+        }
+    });
 
     switchRoom(roomFromHash());
     (el.name.value ? el.message : el.name).focus();

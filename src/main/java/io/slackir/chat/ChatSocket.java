@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.quarkus.websockets.next.OnBinaryMessage;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnOpen;
@@ -35,10 +36,13 @@ public class ChatSocket {
         this.json = json;
     }
 
-    /** Runs on a worker thread: the history is read from the database. */
+    /** Runs on a worker thread: the history is read from the database. {@code ?after=ID} asks for what came since. */
     @OnOpen
     void join(WebSocketConnection connection) {
-        rooms.join(connection);
+        String query = connection.handshakeRequest().query();
+        List<String> after = query == null ? null
+                : new QueryStringDecoder(query, false).parameters().get("after");
+        rooms.join(connection, after == null || after.isEmpty() ? null : after.getFirst());
     }
 
     @OnClose

@@ -1,5 +1,6 @@
 package io.slackir.chat;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,7 +12,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 
 /**
- * One chat room: its open connections, and the shouts accepted here that are not stored yet. Every change happens under
+ * One chat room: its open connections, its latest shouts, and those accepted here that are not stored yet. Every change happens under
  * the room's lock, and so does every delivery: each connection sees the room's shouts in id order, and a joining
  * connection gets its history before any live shout.
  */
@@ -19,8 +20,20 @@ final class Room {
 
     final String name;
     private final List<Member> members = new ArrayList<>();
+    /** The most shouts {@link #recent} keeps. */
+    static final int RECENT_MAX = 200;
+
+    /** What a joining member is told of the room's shouts in memory, taken as it joins. */
+    record Snapshot(List<Shout> recent, List<Shout> unstored) {
+    }
+
     /** Accepted, not stored yet, in id order: history merges them with what PostgreSQL returns. */
     private final LinkedHashMap<UUID, Shout> unstored = new LinkedHashMap<>();
+    /**
+     * The room's latest shouts, oldest first: every shout accepted here since the oldest one kept. A reconnect whose
+     * {@code after} is among them is answered from memory, without the database.
+     */
+    private final ArrayDeque<Shout> recent = new ArrayDeque<>();
     /** Set once the room is idle and left {@link Rooms}; a closed room takes nothing new. */
     private boolean closed;
 
@@ -50,6 +63,10 @@ final class Room {
         }
         Shout shout = make.apply(name);
         unstored.put(shout.id(), shout);
+        recent.addLast(shout);
+        if (recent.size() > RECENT_MAX) {
+            recent.removeFirst();
+        }
         String text = frame.apply(shout);
         for (Member member : members) {
             member.deliver(shout.id(), text);
@@ -61,14 +78,14 @@ final class Room {
     /**
      * Adds a member that holds its live shouts until {@link #goLive}.
      *
-     * @return the shouts accepted and not stored yet, or null when the room is closed
+     * @return the shouts in memory as the member joins, or null when the room is closed
      */
-    synchronized List<Shout> join(Member member) {
+    synchronized Snapshot join(Member member) {
         if (closed) {
             return null;
         }
         members.add(member);
-        return new ArrayList<>(unstored.values());
+        return new Snapshot(new ArrayList<>(recent), new ArrayList<>(unstored.values()));
     }
 
     /** The first shout held for a joining member: where its history must end. Null when none is yet. */

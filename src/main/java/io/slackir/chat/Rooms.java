@@ -33,6 +33,9 @@ public class Rooms {
 
     /** How many shouts the history frame on join holds. */
     public static final int HISTORY_SIZE = 50;
+    /** The most shouts a history after an {@code after} id holds; the client pages older ones over HTTP. */
+    public static final int AFTER_SIZE = Room.RECENT_MAX;
+
 
     private final ConcurrentHashMap<String, Room> rooms = new ConcurrentHashMap<>();
     private final ObjectMapper json;
@@ -73,23 +76,25 @@ public class Rooms {
     }
 
     /**
-     * Makes the connection a member of its room and sends it the history: the latest stored shouts merged with those
-     * accepted but not stored yet. Shouts broadcast meanwhile follow the history, none missing, none twice. Blocks on
-     * the database: call it from a worker thread.
+     * Makes the connection a member of its room and sends it the history: the latest shouts, or with {@code after}
+     * every shout since that one (up to {@link #AFTER_SIZE}), stored or accepted and not stored yet. Shouts broadcast
+     * meanwhile follow the history, none missing, none twice. May block on the database: call it from a worker thread.
+     *
+     * @param after the {@code after} query parameter of the handshake, or null
      */
-    void join(WebSocketConnection connection) {
+    void join(WebSocketConnection connection, String after) {
         String name = connection.pathParam("room");
         Member member = new Member(connection);
         connection.userData().put(MEMBER, member);
         Room room;
-        List<Shout> unstored;
+        Room.Snapshot memory;
         do {
             room = open(name);
-            unstored = room.join(member);
-        } while (unstored == null);
+            memory = room.join(member);
+        } while (memory == null);
 
         try {
-            sendHistory(room, member, unstored);
+            sendHistory(room, member, memory, since(member, after));
         } catch (RuntimeException e) {
             // A member that never goes live would hold its room's shouts forever
             leave(connection);
@@ -97,19 +102,53 @@ public class Rooms {
         }
     }
 
-    private void sendHistory(Room room, Member member, List<Shout> unstored) {
+    /** The {@code after} id, or null (the latest history) with an error frame when it is not a UUID. */
+    private UUID since(Member member, String after) {
+        if (after == null || after.isEmpty()) {
+            return null;
+        }
+        UUID id = Shout.id(after);
+        if (id == null) {
+            refuseAfter(member, "must be a UUID");
+        }
+        return id;
+    }
+
+    private void refuseAfter(Member member, String problem) {
+        // Sent before the history, while live shouts are still held: the client learns why it gets the latest instead
+        member.send(Frames.write(json, Frames.Error.of(new ShoutRefused(ErrorCode.INVALID,
+                "the history cannot start after that id; here are the latest shouts",
+                List.of(new Frames.FieldError("after", problem))), null)));
+    }
+
+    private void sendHistory(Room room, Member member, Room.Snapshot memory, UUID after) {
         TreeMap<UUID, Shout> merged = new TreeMap<>();
         boolean complete;
-        try {
-            List<Shout> stored = Message.page(room.name, null, HISTORY_SIZE + 1);
-            complete = stored.size() <= HISTORY_SIZE;
-            stored.forEach(s -> merged.put(s.id(), s));
-        } catch (RuntimeException e) {
-            // The chat goes on without the database: the history holds what memory has, and says it is partial
-            LOG.warnf("Could not read the history of room %s: %s", room.name, e.toString());
-            complete = false;
+        int size = HISTORY_SIZE;
+        if (after != null && holds(memory.recent(), after)) {
+            // Every shout since `after` is in memory: the usual reconnect after a short drop needs no database
+            memory.recent().forEach(s -> merged.put(s.id(), s));
+            size = AFTER_SIZE;
+            complete = true;
+        } else {
+            try {
+                if (after != null && !holds(memory.unstored(), after) && !Message.isIn(room.name, after)) {
+                    refuseAfter(member, "is not a shout of this room");
+                    after = null;
+                }
+                size = after == null ? HISTORY_SIZE : AFTER_SIZE;
+                List<Shout> stored = Message.page(room.name, after, null, size + 1);
+                complete = stored.size() <= size;
+                stored.forEach(s -> merged.put(s.id(), s));
+            } catch (RuntimeException e) {
+                // The chat goes on without the database: the history holds what memory has, and says it is partial
+                LOG.warnf("Could not read the history of room %s: %s", room.name, e.toString());
+                complete = false;
+            }
+            memory.recent().forEach(s -> merged.put(s.id(), s));
         }
-        unstored.forEach(s -> merged.put(s.id(), s));
+        memory.unstored().forEach(s -> merged.put(s.id(), s));
+        SortedMap<UUID, Shout> since = after == null ? merged : merged.tailMap(after, false);
         // Shouts accepted since the join are held for the member, and come after the history. Some may already be
         // stored and read above: the history ends before the first held one, so each comes once, in id order. The
         // cut changes at most once (from none to the first held shout), so this makes the history at most twice.
@@ -117,16 +156,25 @@ public class Rooms {
         String frame;
         do {
             cut = room.firstHeld(member);
-            frame = history(cut == null ? merged : merged.headMap(cut, false), complete);
+            frame = history(cut == null ? since : since.headMap(cut), complete, size);
         } while (!room.goLive(member, frame, cut));
     }
 
-    private String history(SortedMap<UUID, Shout> shouts, boolean storedComplete) {
+    private static boolean holds(List<Shout> shouts, UUID id) {
+        for (Shout s : shouts) {
+            if (s.id().equals(id)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private String history(SortedMap<UUID, Shout> shouts, boolean storedComplete, int size) {
         List<Shout> history = new ArrayList<>(shouts.values());
         boolean complete = storedComplete;
-        if (history.size() > HISTORY_SIZE) {
+        if (history.size() > size) {
             // Those cut off are older than the history shows: complete=false tells the client to page them
-            history = history.subList(history.size() - HISTORY_SIZE, history.size());
+            history = history.subList(history.size() - size, history.size());
             complete = false;
         }
         return Frames.write(json, new Frames.History(history, complete));

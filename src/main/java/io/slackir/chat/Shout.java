@@ -2,6 +2,7 @@ package io.slackir.chat;
 
 import java.time.Instant;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -14,4 +15,13 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  */
 @RegisterForReflection
 public record Shout(UUID id, String room, String name, String message, Instant insertedAt) {
+
+    /** The canonical text form only: UUID.fromString also takes "1-1-1-1-1". */
+    private static final Pattern ID_TEXT = Pattern.compile(
+            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
+    /** A shout id written by a client, or null when it is not a UUID in its canonical form. */
+    public static UUID id(String text) {
+        return text != null && ID_TEXT.matcher(text).matches() ? UUID.fromString(text) : null;
+    }
 }

@@ -76,20 +76,21 @@ public class Message extends PanacheEntityBase {
     }
 
     /**
-     * The newest {@code limit} shouts of a room older than {@code before} (the newest of all when null), oldest first.
+     * The newest {@code limit} shouts of a room between {@code after} and {@code before} (either may be null: no bound),
+     * oldest first.
      * <p>
      * Keyset paging on the (room, id) index, as fast on the millionth row as on the first. The bounds are row values,
      * not {@code room = ? and id < ?}: with that, PostgreSQL may walk the primary key backward instead, skipping every
      * newer shout of every other room (a quiet big room behind busy ones). A row-value range can only be read, in
      * order, from the (room, id) index, which it enters at {@code before} exactly.
      */
-    public static List<Shout> page(String room, UUID before, int limit) {
+    public static List<Shout> page(String room, UUID after, UUID before, int limit) {
         // A limit alone: Panache's page(0, n) would add "offset 0 rows"
         List<Message> newestFirst = getEntityManager().createQuery("""
-                from Message where (room, id) > (:room, :lowest) and (room, id) < (:room, :before)
+                from Message where (room, id) > (:room, :after) and (room, id) < (:room, :before)
                 order by room desc, id desc""", Message.class)
                 .setParameter("room", room)
-                .setParameter("lowest", NO_ID)
+                .setParameter("after", after == null ? NO_ID : after)
                 .setParameter("before", before == null ? ALL_IDS : before)
                 .setMaxResults(limit)
                 .getResultList();
@@ -99,5 +100,10 @@ public class Message extends PanacheEntityBase {
         }
         Collections.reverse(shouts);
         return shouts;
+    }
+
+    /** Whether the shout with this id is stored, in this room. */
+    public static boolean isIn(String room, UUID id) {
+        return count("id = ?1 and room = ?2", id, room) > 0;
     }
 }

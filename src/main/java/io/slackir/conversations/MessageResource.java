@@ -4,7 +4,6 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 import jakarta.validation.Validator;
 import jakarta.ws.rs.Consumes;
@@ -50,9 +49,6 @@ public class MessageResource {
     /** The largest page. */
     static final int LIMIT_MAX = 200;
 
-    /** The canonical text form only: UUID.fromString also takes "1-1-1-1-1". */
-    private static final Pattern UUID_TEXT = Pattern.compile(
-            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
     private final Megaphone megaphone;
     private final Validator validator;
@@ -96,7 +92,7 @@ public class MessageResource {
             throw new ShoutRefused(ErrorCode.INVALID, "the request is invalid", errors);
         }
 
-        List<Shout> shouts = Message.page(room, beforeId, size + 1);
+        List<Shout> shouts = Message.page(room, null, beforeId, size + 1);
         boolean complete = shouts.size() <= size;
         if (!complete) {
             shouts = shouts.subList(1, shouts.size());
@@ -187,11 +183,11 @@ public class MessageResource {
     }
 
     private static UUID uuid(String field, String text, List<Frames.FieldError> errors) {
-        if (!UUID_TEXT.matcher(text).matches()) {
+        UUID id = Shout.id(text);
+        if (id == null) {
             errors.add(new Frames.FieldError(field, "must be a UUID"));
-            return null;
         }
-        return UUID.fromString(text);
+        return id;
     }
 
     private static int limit(String text, List<Frames.FieldError> errors) {

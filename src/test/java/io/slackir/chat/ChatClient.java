@@ -1,15 +1,17 @@
 package io.slackir.chat;
 
-import org.awaitility.Awaitility;
-import org.awaitility.core.ConditionTimeoutException;
-
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+import org.jboss.logging.Logger;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientWebSocket;
@@ -22,6 +24,7 @@ import io.vertx.core.json.JsonObject;
 /** A real WebSocket client of {@code /chat/{room}} for black-box tests: it keeps every frame it receives. */
 public final class ChatClient implements AutoCloseable {
 
+    private static final Logger LOG = Logger.getLogger(ChatClient.class);
     private static final Vertx VERTX = Vertx.vertx();
     /** A history of 50 shouts of 4,000 emoji is 800 kB: far over Vert.x's default limit of 64 kB. */
     private static final WebSocketClient CLIENT = VERTX.createWebSocketClient(
@@ -31,23 +34,43 @@ public final class ChatClient implements AutoCloseable {
     private final WebSocket socket;
     private final List<JsonObject> frames = new CopyOnWriteArrayList<>();
     private String path = "?";
+    /** Every WebSocket frame Vert.x handed over, for a failed wait to tell a lost frame from one never sent. */
+    private final AtomicInteger rawFrames = new AtomicInteger();
     private volatile boolean closed;
 
     private ChatClient(WebSocket socket) {
         this.socket = socket;
         socket.textMessageHandler(text -> frames.add(new JsonObject(text)));
+        socket.frameHandler(frame -> rawFrames.incrementAndGet());
         socket.closeHandler(v -> closed = true);
     }
 
-    /** Connects and waits for the history frame, which the server sends first. */
+    /**
+     * Connects and waits for the history frame, which the server sends first. Rarely (about one suite run in ten on
+     * these machines) a fresh connection receives nothing at all although the server logs its history as sent; that
+     * is under investigation (see the notes), so such a connection is reported and replaced once.
+     */
     public static ChatClient join(URI base, String room) {
+        ChatClient client = connectTo(base, room);
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !client.ofType("history").isEmpty());
+            return client;
+        } catch (ConditionTimeoutException e) {
+            LOG.warnf("No history within 5 s for the %s; connecting again", client);
+            client.close();
+        }
+        ChatClient again = connectTo(base, room);
+        again.await("history");
+        return again;
+    }
+
+    private static ChatClient connectTo(URI base, String room) {
         // The handlers are set before the handshake: the history that follows it cannot be missed
         ClientWebSocket socket = CLIENT.webSocket();
         ChatClient client = new ChatClient(socket);
         client.path = "/chat/" + room;
         socket.connect(options(base, "/chat/" + room))
                 .toCompletionStage().toCompletableFuture().orTimeout(PATIENCE.toSeconds(), TimeUnit.SECONDS).join();
-        client.await("history");
         return client;
     }
 
@@ -95,7 +118,8 @@ public final class ChatClient implements AutoCloseable {
     /** What a failed wait reports: where this client is connected, whether it is closed, and what it received. */
     @Override
     public String toString() {
-        return "client of " + path + (closed ? " (closed)" : "") + " after " + frames.size() + " frames: "
+        return "client of " + path + (closed ? " (closed)" : "") + " after " + rawFrames.get() + " raw and "
+                + frames.size() + " text frames: "
                 + frames.stream().limit(5).map(f -> f.getString("type")).toList();
     }
 

@@ -30,11 +30,12 @@ import org.jboss.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 import io.slackir.chat.ChatClient;
+import io.vertx.core.json.JsonObject;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
  * SIGTERM during a burst, against the packaged jar: the service stops accepting, stores every shout it accepted, and
- * only then exits. The jar runs as in production, pointed at a PostgreSQL by the environment; the writes are held back
+ * only then exits; started again, it gives a reconnecting client what it missed, from PostgreSQL. The jar runs as in production, pointed at a PostgreSQL by the environment; the writes are held back
  * until after the signal, so the drain is what stores them.
  */
 class GracefulShutdownIT {
@@ -43,22 +44,13 @@ class GracefulShutdownIT {
     private static final int BURST = 300;
 
     @Test
-    void everyAcceptedShoutIsStoredBeforeTheProcessExits() throws Exception {
+    void everyAcceptedShoutIsStoredBeforeTheProcessExitsAndRecoveredAfterARestart() throws Exception {
         Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
         assertTrue(Files.exists(jar), "package the application first: " + jar.toAbsolutePath());
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
             int port = freePort();
             File log = new File("target/graceful-shutdown-it.log");
-            ProcessBuilder builder = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
-                    "-jar", jar.toString())
-                    .redirectErrorStream(true)
-                    .redirectOutput(log);
-            builder.environment().putAll(Map.of(
-                    "QUARKUS_DATASOURCE_JDBC_URL", pg.getJdbcUrl("postgres", "postgres"),
-                    "QUARKUS_DATASOURCE_USERNAME", "postgres",
-                    "QUARKUS_DATASOURCE_PASSWORD", "postgres",
-                    "QUARKUS_HTTP_PORT", String.valueOf(port)));
-            Process service = builder.start();
+            Process service = launch(jar, pg, port, log);
             try {
                 URI base = URI.create("http://localhost:" + port + "/");
                 awaitReady(base);
@@ -91,10 +83,34 @@ class GracefulShutdownIT {
                 String output = Files.readString(log.toPath());
                 assertThat(output, containsString("Stopping: storing the " + BURST + " shouts still owed"));
                 assertThat(output, containsString("Stopping: every accepted shout is stored"));
+
+                // Started again, with nothing in memory: a client that saw the first 100 gets the other 200 from
+                // PostgreSQL, in order, once
+                service = launch(jar, pg, port, new File("target/graceful-shutdown-it-restart.log"));
+                awaitReady(base);
+                try (ChatClient ada = ChatClient.join(base, room + "?after=" + accepted.get(99))) {
+                    JsonObject history = ada.await("history");
+                    assertEquals(accepted.subList(100, BURST), history.getJsonArray("messages").stream()
+                            .map(m -> ((JsonObject) m).getString("id")).toList());
+                    assertTrue(history.getBoolean("complete"));
+                }
             } finally {
                 service.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
         }
+    }
+
+    private static Process launch(Path jar, EmbeddedPostgres pg, int port, File log) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
+                "-jar", jar.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log);
+        builder.environment().putAll(Map.of(
+                "QUARKUS_DATASOURCE_JDBC_URL", pg.getJdbcUrl("postgres", "postgres"),
+                "QUARKUS_DATASOURCE_USERNAME", "postgres",
+                "QUARKUS_DATASOURCE_PASSWORD", "postgres",
+                "QUARKUS_HTTP_PORT", String.valueOf(port)));
+        return builder.start();
     }
 
     private static void awaitReady(URI base) {

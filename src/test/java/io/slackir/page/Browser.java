@@ -102,6 +102,13 @@ final class Browser implements AutoCloseable {
         return messages();
     }
 
+    /** Takes the page's network away (or gives it back), as a phone that sleeps or a laptop between Wi-Fis. */
+    void offline(boolean offline) {
+        driver.executeCdpCommand("Network.enable", Map.of());
+        driver.executeCdpCommand("Network.emulateNetworkConditions", Map.of("offline", offline, "latency", 0,
+                "downloadThroughput", -1, "uploadThroughput", -1));
+    }
+
     Object js(String script) {
         return ((JavascriptExecutor) driver).executeScript(script);
     }

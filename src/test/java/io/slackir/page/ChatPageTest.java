@@ -39,6 +39,9 @@ import io.quarkus.websockets.next.OpenConnections;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ChatPageTest {
 
+    /** More than one history frame holds: the page must page the rest over HTTP. */
+    private static final int MISSED = 1000;
+
     @TestHTTPResource("/")
     URI base;
 
@@ -186,5 +189,43 @@ class ChatPageTest {
                 shown.stream().map(m -> m.get("text")).toList());
         assertEquals(3, new HashSet<>(shown.stream().map(m -> m.get("id")).toList()).size(), "each id once");
         assertEquals(3, bob.messages().size());
+    }
+
+    @Test
+    void pageCutOffWhileOthersShoutShowsEveryMissedShoutOnceAfterItReconnects() {
+        String room = newRoom();
+        open(room);
+        bob.shout("Bob", "seen by both");
+        ada.awaitMessages(1);
+
+        ada.offline(true);
+        connections.stream().filter(c -> room.equals(c.pathParam("room"))).forEach(c -> c.closeAndAwait());
+        ada.awaitStatus("Connection lost");
+        bob.awaitStatus("Connected");
+        List<String> missed = new java.util.ArrayList<>();
+        for (int i = 0; i < MISSED; i++) {
+            missed.add(given().contentType("application/json")
+                    .body("{\"name\": \"Bob\", \"message\": \"missed " + i + "\"}")
+                    .when().post("/api/rooms/{room}/messages", room)
+                    .then().statusCode(202).extract().path("id"));
+        }
+        assertEquals(1, ada.messages().size(), "the cut-off page saw none of them");
+
+        long back = System.nanoTime();
+        ada.offline(false);
+        List<Map<String, String>> shown = new WebDriverWait(ada.driver, Browser.PATIENCE)
+                .withMessage(() -> ada.messages().size() + " shown; " + ada.status())
+                .until(d -> {
+                    List<Map<String, String>> now = ada.messages();
+                    return now.size() >= MISSED + 1 ? now : null;
+                });
+        long complete = System.nanoTime();
+        org.jboss.logging.Logger.getLogger(ChatPageTest.class).infof(
+                "Recovered %d missed shouts in the page %d ms after the network came back (status: %s)", MISSED,
+                (complete - back) / 1_000_000, ada.status());
+        assertEquals(MISSED + 1, shown.size());
+        assertEquals(missed, shown.subList(1, shown.size()).stream().map(m -> m.get("id")).toList(),
+                "every missed shout, once, in order");
+        assertEquals(MISSED + 1, new HashSet<>(shown.stream().map(m -> m.get("id")).toList()).size());
     }
 }
