@@ -1,6 +1,10 @@
 package io.slackir;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import io.quarkus.runtime.configuration.MemorySize;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -10,6 +14,51 @@ import io.smallrye.config.WithDefault;
 public interface SlackirConfig {
 
     Persistence persistence();
+
+    Limits limits();
+
+    /** What one connection may do before it hurts the others. */
+    interface Limits {
+
+        /** Frames a connection may send per second, on average (token bucket). Over it a frame gets {@code rate_limited}. */
+        @WithDefault("10")
+        double rate();
+
+        /** Frames a connection may send at once after a quiet spell: the bucket's size. */
+        @WithDefault("30")
+        int burst();
+
+        /**
+         * Frames refused for the rate that a connection may pile up before it is closed (1008, flooding). Each refusal
+         * adds one; they fade at {@link #rate} per second.
+         */
+        @WithDefault("60")
+        int floodStrikes();
+
+        /**
+         * Bytes of frames waiting to be written to a connection that does not read them (a stalled or slow client).
+         * Over it the connection is closed (1013), so it neither grows memory nor slows its room.
+         */
+        @WithDefault("1M")
+        MemorySize sendBuffer();
+
+        /**
+         * Origins allowed to open a socket besides the service's own (a browser's {@code Origin} must match the
+         * {@code Host} it asks, or be listed here), e.g. {@code https://chat.example.com}. Others get 403.
+         */
+        Optional<List<String>> allowedOrigins();
+
+        /** Whether a handshake without an {@code Origin} (not a browser) is refused with 403. */
+        @WithDefault("false")
+        boolean originRequired();
+
+        /**
+         * A connection that has sent nothing, not even a pong to the server's pings
+         * ({@code quarkus.websockets-next.server.auto-ping-interval}), for this long is closed: its peer is gone.
+         */
+        @WithDefault("75s")
+        Duration idleTimeout();
+    }
 
     /** How accepted shouts reach PostgreSQL. */
     interface Persistence {

@@ -3,14 +3,20 @@ package io.slackir.chat;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.jboss.logging.Logger;
+
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.OnBinaryMessage;
 import io.quarkus.websockets.next.OnClose;
+import io.quarkus.websockets.next.OnError;
 import io.quarkus.websockets.next.OnOpen;
+import io.quarkus.websockets.next.OnPongMessage;
 import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
@@ -22,6 +28,18 @@ import io.vertx.core.buffer.Buffer;
  */
 @WebSocket(path = "/chat/{room}")
 public class ChatSocket {
+
+    private static final Logger LOG = Logger.getLogger(ChatSocket.class);
+
+    /** Closed for sending far over its rate, long after being told. */
+    static final CloseReason FLOODING = new CloseReason(1008, "flooding: far over the rate limit");
+
+    /**
+     * The longest text frame read: the largest valid shout, every character escaped as a surrogate pair, is under
+     * 50,000. Longer ones, up to websockets-next's max-message-size, get {@code too_large}; beyond that the socket is
+     * closed with 1009 before the frame is read.
+     */
+    static final int FRAME_MAX = 65536;
 
     /** The longest {@code ref} a client may attach to a shout. */
     static final int REF_MAX = 64;
@@ -52,6 +70,14 @@ public class ChatSocket {
 
     @OnTextMessage
     void receive(WebSocketConnection connection, String text) {
+        if (!admitted(connection)) {
+            return;
+        }
+        if (text.length() > FRAME_MAX) {
+            refuse(connection, new ShoutRefused(ErrorCode.TOO_LARGE,
+                    "the frame is over " + FRAME_MAX + " characters: larger than any valid shout"), null);
+            return;
+        }
         JsonNode frame;
         try {
             frame = json.readTree(text);
@@ -73,7 +99,51 @@ public class ChatSocket {
 
     @OnBinaryMessage
     void receive(WebSocketConnection connection, Buffer binary) {
+        if (!admitted(connection)) {
+            return;
+        }
         refuse(connection, new ShoutRefused(ErrorCode.MALFORMED, "binary frames are not accepted: send JSON text"), null);
+    }
+
+    /** A frame over max-message-size cannot be read: Netty closes the socket with 1009; nothing else to do. */
+    @OnError
+    void tooLarge(WebSocketConnection connection, CorruptedWebSocketFrameException e) {
+        LOG.debugf("Connection %s sent a frame it could not: %s", connection.id(), e.getMessage());
+        megaphone.refused(new ShoutRefused(ErrorCode.TOO_LARGE, e.getMessage()));
+    }
+
+    /** The server's pings are answered: the peer is alive, however quiet. */
+    @OnPongMessage
+    void pong(WebSocketConnection connection, Buffer data) {
+        Member member = rooms.member(connection);
+        if (member != null) {
+            member.heard();
+        }
+    }
+
+    /**
+     * Every frame, read or not, costs a token of the connection's throttle: over the rate it is refused unread; a
+     * connection that keeps on is closed.
+     */
+    private boolean admitted(WebSocketConnection connection) {
+        Member member = rooms.member(connection);
+        if (member == null) {
+            return true;
+        }
+        member.heard();
+        switch (member.throttle.take()) {
+            case PASS:
+                return true;
+            case LIMITED:
+                refuse(connection, new ShoutRefused(ErrorCode.RATE_LIMITED, "too many frames; slow down"), null);
+                return false;
+            default:
+                megaphone.refused(new ShoutRefused(ErrorCode.RATE_LIMITED, "flooding"));
+                connection.close(FLOODING).subscribe().with(closed -> {
+                }, failure -> {
+                });
+                return false;
+        }
     }
 
     private void shout(WebSocketConnection connection, JsonNode frame) {
@@ -101,13 +171,23 @@ public class ChatSocket {
                 Object reply = failure == null
                         ? new Frames.Ack(accepted.shout().id(), echo)
                         : Frames.Error.notStored(accepted.shout().id(), echo);
-                Member.send(connection, Frames.write(json, reply));
+                send(connection, Frames.write(json, reply));
             }
         });
     }
 
     private void refuse(WebSocketConnection connection, ShoutRefused refused, String ref) {
         megaphone.refused(refused);
-        Member.send(connection, Frames.write(json, Frames.Error.of(refused, ref)));
+        send(connection, Frames.write(json, Frames.Error.of(refused, ref)));
+    }
+
+    /** Through the connection's member, so its send buffer counts replies too. */
+    private void send(WebSocketConnection connection, String frame) {
+        Member member = rooms.member(connection);
+        if (member != null) {
+            member.send(frame);
+        } else {
+            Member.send(connection, frame);
+        }
     }
 }

@@ -3,25 +3,40 @@ package io.slackir.chat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.jboss.logging.Logger;
 
+import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
 
-/** A connection in a room. Until its history is sent, the shouts broadcast to it wait here. Guarded by its room. */
+/**
+ * A connection in a room: its throttle, what is queued for it, when it was last heard from. Until its history is sent,
+ * the shouts broadcast to it wait here (guarded by its room).
+ */
 final class Member {
 
     private static final Logger LOG = Logger.getLogger(Member.class);
+    /** Closed for not reading what it is sent: try again later. */
+    static final CloseReason TOO_SLOW = new CloseReason(1013, "too slow: frames are not being read");
 
     private record Held(UUID id, String frame) {
     }
 
     final WebSocketConnection connection;
+    final Throttle throttle;
+    private final long sendBuffer;
+    /** Characters written to the connection and not yet taken by the network: a client that does not read grows it. */
+    private final AtomicLong queued = new AtomicLong();
+    private volatile boolean dropped;
+    private volatile long lastHeard = System.nanoTime();
     /** Shouts broadcast while the history was being read; null once live. */
     private List<Held> held = new ArrayList<>();
 
-    Member(WebSocketConnection connection) {
+    Member(WebSocketConnection connection, Throttle throttle, long sendBuffer) {
         this.connection = connection;
+        this.throttle = throttle;
+        this.sendBuffer = sendBuffer;
     }
 
     void deliver(UUID id, String frame) {
@@ -46,11 +61,42 @@ final class Member {
         held = null;
     }
 
+    /**
+     * Writes without waiting. What the network has not taken yet is counted: past the send buffer the connection is
+     * closed rather than queued for without end, and its room goes on without it.
+     */
     void send(String frame) {
-        send(connection, frame);
+        if (dropped) {
+            return;
+        }
+        int size = frame.length();
+        // A frame of any size goes to a reader that keeps up; one that has let the buffer fill is dropped
+        if (queued.getAndAdd(size) > sendBuffer) {
+            dropped = true;
+            LOG.infof("Closing connection %s of room %s: %d characters wait to be read", connection.id(),
+                    connection.pathParam("room"), queued.get());
+            connection.close(TOO_SLOW).subscribe().with(closed -> {
+            }, failure -> LOG.debugf("Could not close %s: %s", connection.id(), failure));
+            return;
+        }
+        connection.sendText(frame).subscribe().with(
+                sent -> queued.addAndGet(-size),
+                failure -> {
+                    queued.addAndGet(-size);
+                    LOG.debugf("Could not send to %s: %s", connection.id(), failure);
+                });
     }
 
-    /** Writes without waiting: a peer that went away is the close handler's business, not the sender's. */
+    /** The peer sent something (a frame or a pong): it is alive. */
+    void heard() {
+        lastHeard = System.nanoTime();
+    }
+
+    long silentNanos(long now) {
+        return now - lastHeard;
+    }
+
+    /** Writes without waiting, to a connection that is no member (yet). */
     static void send(WebSocketConnection connection, String frame) {
         connection.sendText(frame).subscribe().with(
                 sent -> {

@@ -51,6 +51,10 @@ final class Room {
         return members.size();
     }
 
+    synchronized List<Member> members() {
+        return new ArrayList<>(members);
+    }
+
     /**
      * Accepts a shout made by {@code make} (under this lock, so ids are given in delivery order) and delivers it to
      * every member, the frame serialized once by {@code frame}.

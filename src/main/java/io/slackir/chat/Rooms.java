@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
@@ -17,9 +18,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.UserData.TypedKey;
 import io.quarkus.websockets.next.WebSocketConnection;
+import io.slackir.SlackirConfig;
 import io.slackir.conversations.Message;
+import io.vertx.core.Vertx;
 
 /**
  * The open rooms, each holding its own connections: a broadcast reaches a room's members without looking at anyone
@@ -31,6 +36,9 @@ public class Rooms {
     private static final Logger LOG = Logger.getLogger(Rooms.class);
     private static final TypedKey<Member> MEMBER = new TypedKey<>("slackir.member");
 
+    /** Closed after {@code slackir.limits.idle-timeout} without a frame or a pong: the peer is gone. */
+    private static final CloseReason SILENT = new CloseReason(1001, "gone: no answer to pings");
+
     /** How many shouts the history frame on join holds. */
     public static final int HISTORY_SIZE = 50;
     /** The most shouts a history after an {@code after} id holds; the client pages older ones over HTTP. */
@@ -40,11 +48,13 @@ public class Rooms {
     private final ConcurrentHashMap<String, Room> rooms = new ConcurrentHashMap<>();
     private final ObjectMapper json;
     private final MeterRegistry registry;
+    private final SlackirConfig.Limits limits;
     private final Counter deliveries;
 
-    Rooms(ObjectMapper json, MeterRegistry registry) {
+    Rooms(ObjectMapper json, MeterRegistry registry, SlackirConfig config) {
         this.json = json;
         this.registry = registry;
+        this.limits = config.limits();
         this.deliveries = Counter.builder("slackir.broadcast.deliveries")
                 .description("Shout frames sent (or held for a joining connection), one per connection")
                 .register(registry);
@@ -84,7 +94,8 @@ public class Rooms {
      */
     void join(WebSocketConnection connection, String after) {
         String name = connection.pathParam("room");
-        Member member = new Member(connection);
+        Member member = new Member(connection,
+                new Throttle(limits.rate(), limits.burst(), limits.floodStrikes()), limits.sendBuffer().asLongValue());
         connection.userData().put(MEMBER, member);
         Room room;
         Room.Snapshot memory;
@@ -178,6 +189,30 @@ public class Rooms {
             complete = false;
         }
         return Frames.write(json, new Frames.History(history, complete));
+    }
+
+    /** The member this connection is, or null before it joined. */
+    Member member(WebSocketConnection connection) {
+        return connection.userData().get(MEMBER);
+    }
+
+    /** Every few seconds: closes the connections whose peer has been silent too long (not even a pong). */
+    void reapSilent(@Observes StartupEvent started, Vertx vertx) {
+        long every = Math.max(1000, limits.idleTimeout().toMillis() / 5);
+        vertx.setPeriodic(every, id -> {
+            long now = System.nanoTime();
+            long limit = limits.idleTimeout().toNanos();
+            for (Room room : rooms.values()) {
+                for (Member member : room.members()) {
+                    if (member.silentNanos(now) > limit) {
+                        LOG.debugf("Closing connection %s of room %s: silent for %s", member.connection.id(),
+                                room.name, limits.idleTimeout());
+                        member.connection.close(SILENT).subscribe().with(closed -> {
+                        }, failure -> LOG.debugf("Could not close %s: %s", member.connection.id(), failure));
+                    }
+                }
+            }
+        });
     }
 
     void leave(WebSocketConnection connection) {

@@ -79,6 +79,16 @@ public final class ChatClient implements AutoCloseable {
         return CLIENT.connect(options(base, path));
     }
 
+    /** The handshake with an {@code Origin} header, as a browser page of that origin sends it. */
+    public static io.vertx.core.Future<WebSocket> connect(URI base, String path, String origin) {
+        return CLIENT.connect(options(base, path).addHeader("Origin", origin));
+    }
+
+    /** The close code the server sent, or null while open. */
+    public Short closeStatus() {
+        return socket.closeStatusCode();
+    }
+
     private static WebSocketConnectOptions options(URI base, String path) {
         return new WebSocketConnectOptions().setHost(base.getHost()).setPort(base.getPort()).setURI(path);
     }

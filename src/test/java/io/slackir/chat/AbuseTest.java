@@ -1,0 +1,195 @@
+package io.slackir.chat;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.lessThan;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.inject.Inject;
+
+import org.awaitility.Awaitility;
+import org.jboss.logging.Logger;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.quarkus.websockets.next.OpenConnections;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * One misbehaving client never hurts the others: oversized frames, floods, a client that stops reading, a peer that
+ * is gone, a page of another site. Run with the limits a production node has (the rest of the suite lifts the rate).
+ */
+@QuarkusTest
+@TestProfile(AbuseTest.RealLimits.class)
+class AbuseTest {
+
+    private static final Logger LOG = Logger.getLogger(AbuseTest.class);
+
+    public static class RealLimits implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of(
+                    "slackir.limits.rate", "10",
+                    "slackir.limits.burst", "30",
+                    "slackir.limits.flood-strikes", "60",
+                    "slackir.limits.send-buffer", "128K",
+                    "slackir.limits.allowed-origins", "https://friend.example",
+                    "slackir.limits.idle-timeout", "3s",
+                    "quarkus.websockets-next.server.auto-ping-interval", "1s",
+                    "slackir-test.send-buffer-size", "16384");
+        }
+    }
+
+    @TestHTTPResource("/")
+    URI base;
+
+    @Inject
+    OpenConnections connections;
+
+    private static String newRoom() {
+        return "a-" + UUID.randomUUID().toString().substring(0, 13);
+    }
+
+    private long openIn(String room) {
+        return connections.stream().filter(c -> room.equals(c.pathParam("room"))).count();
+    }
+
+    @Test
+    void frameLargerThanAnyValidShoutIsTooLargeAndFarLargerClosesThatConnectionOnly() {
+        String room = newRoom();
+        try (ChatClient big = ChatClient.join(base, room); ChatClient other = ChatClient.join(base, room)) {
+            big.send(new JsonObject().put("type", "shout").put("name", "Big").put("message", "x".repeat(70_000))
+                    .put("ref", "big").encode());
+            assertEquals("too_large", big.await("error").getString("code"));
+            assertFalse(big.isClosed());
+            big.shout("Big", "a normal one", "n").awaitAck("n");
+
+            big.send("x".repeat(300_000));
+            Awaitility.await().atMost(ChatClient.PATIENCE).until(big::isClosed);
+            other.shout("Ada", "still here", "s").awaitAck("s");
+            assertEquals(List.of("a normal one", "still here"),
+                    other.ofType("shout").stream().map(f -> f.getString("message")).toList());
+        }
+    }
+
+    @Test
+    void largestValidShoutStillFits() {
+        String room = newRoom();
+        try (ChatClient ada = ChatClient.join(base, room)) {
+            String escaped = "\\ud83d\\ude00".repeat(4000);
+            ada.send("{\"type\":\"shout\",\"name\":\"" + "\\ud83d\\ude00".repeat(64) + "\",\"message\":\"" + escaped
+                    + "\",\"ref\":\"big\"}");
+            ada.awaitAck("big");
+        }
+    }
+
+    @Test
+    void floodIsRateLimitedThenClosedWith1008WhileOthersAreServed() {
+        String room = newRoom();
+        try (ChatClient flooder = ChatClient.join(base, room); ChatClient listener = ChatClient.join(base, room)) {
+            for (int i = 0; i < 200 && !flooder.isClosed(); i++) {
+                flooder.shout("Flood", "spam " + i, "f" + i);
+            }
+            Awaitility.await().atMost(ChatClient.PATIENCE).until(flooder::isClosed);
+            assertEquals((short) 1008, flooder.closeStatus());
+            List<JsonObject> limited = flooder.ofType("error").stream()
+                    .filter(e -> "rate_limited".equals(e.getString("code"))).toList();
+            int accepted = flooder.ofType("shout").size();
+            LOG.infof("Flood of up to 200 frames: %d accepted, %d rate_limited, then closed 1008", accepted,
+                    limited.size());
+            assertThat(accepted, greaterThanOrEqualTo(30));
+            assertThat(accepted, lessThan(60));
+            assertThat(limited.size(), greaterThan(0));
+            // Nothing over the limit was broadcast
+            Awaitility.await().atMost(ChatClient.PATIENCE)
+                    .until(() -> listener.ofType("shout").size() == accepted);
+            listener.shout("Ada", "unhurt", "u").awaitAck("u");
+        }
+    }
+
+    @Test
+    void clientThatStopsReadingIsClosedAndTheRoomKeepsItsPace() throws Exception {
+        String room = newRoom();
+        try (ChatClient listener = ChatClient.join(base, room); ChatClient sender = ChatClient.join(base, room)) {
+            long usual = paced(sender, listener, 10, "usual");
+            try (RawSocket stalled = new RawSocket(base, "/chat/" + room)) {
+                Awaitility.await().atMost(ChatClient.PATIENCE).until(() -> openIn(room) == 3);
+                long withStalled = paced(sender, listener, 50, "stalled");
+                Awaitility.await().atMost(ChatClient.PATIENCE).until(() -> openIn(room) == 2);
+                LOG.infof("4,000-character shouts every 100 ms reach the listener: 10 in %d ms alone, 50 in %d ms "
+                        + "beside a client that reads nothing (closed once 128 K characters wait for it)", usual,
+                        withStalled);
+            }
+            assertFalse(listener.isClosed());
+            assertFalse(sender.isClosed());
+        }
+    }
+
+    /**
+     * Shouts {@code count} long messages, one every 100 ms (within the rate), and returns how long until the listener
+     * has them all.
+     */
+    private static long paced(ChatClient sender, ChatClient listener, int count, String prefix) throws Exception {
+        long start = System.nanoTime();
+        int before = listener.ofType("shout").size();
+        for (int i = 0; i < count; i++) {
+            sender.shout("Sender", prefix + " " + "y".repeat(3990), prefix + i);
+            Thread.sleep(100);
+        }
+        listener.await("shout", before + count);
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    @Test
+    void idleConnectionsSurviveOnPingsAndSilentPeersAreReaped() throws Exception {
+        String room = newRoom();
+        try (ChatClient quiet = ChatClient.join(base, room); RawSocket gone = new RawSocket(base, "/chat/" + room)) {
+            Awaitility.await().atMost(ChatClient.PATIENCE).until(() -> openIn(room) == 2);
+            // Three times the idle timeout: the client answers pings, the raw socket answers nothing
+            Awaitility.await().pollDelay(Duration.ofSeconds(9)).atMost(ChatClient.PATIENCE)
+                    .until(() -> openIn(room) == 1);
+            assertFalse(quiet.isClosed());
+            quiet.shout("Ada", "still connected", "q").awaitAck("q");
+        }
+    }
+
+    /** The handshake's outcome: 101 when upgraded, else the status it was refused with. */
+    private int handshake(String room, String origin) {
+        try {
+            var future = origin == null ? ChatClient.connect(base, "/chat/" + room)
+                    : ChatClient.connect(base, "/chat/" + room, origin);
+            future.toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join().close();
+            return 101;
+        } catch (CompletionException e) {
+            return assertInstanceOf(UpgradeRejectedException.class, e.getCause()).getStatus();
+        }
+    }
+
+    @Test
+    void pageOfAnotherSiteIsRefusedWith403WhileOwnAllowedAndNonBrowserClientsAreAccepted() {
+        String room = newRoom();
+        assertEquals(403, handshake(room, "https://evil.example"));
+        assertEquals(403, handshake(room, "http://localhost:1"));
+        assertEquals(403, handshake(room, "null"));
+        assertEquals(101, handshake(room, "https://friend.example"), "listed in allowed-origins");
+        assertEquals(101, handshake(room, "http://" + base.getHost() + ":" + base.getPort()), "its own origin");
+        assertEquals(101, handshake(room, null), "no Origin: not a browser");
+    }
+}

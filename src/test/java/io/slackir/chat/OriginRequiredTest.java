@@ -1,0 +1,51 @@
+package io.slackir.chat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import java.net.URI;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.vertx.core.http.UpgradeRejectedException;
+
+/** With {@code slackir.limits.origin-required}, a handshake without an {@code Origin} (no browser) is refused too. */
+@QuarkusTest
+@TestProfile(OriginRequiredTest.BrowsersOnly.class)
+class OriginRequiredTest {
+
+    public static class BrowsersOnly implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("slackir.limits.origin-required", "true");
+        }
+    }
+
+    @TestHTTPResource("/")
+    URI base;
+
+    private int handshake(String origin) {
+        try {
+            var future = origin == null ? ChatClient.connect(base, "/chat/lobby")
+                    : ChatClient.connect(base, "/chat/lobby", origin);
+            future.toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join().close();
+            return 101;
+        } catch (CompletionException e) {
+            return assertInstanceOf(UpgradeRejectedException.class, e.getCause()).getStatus();
+        }
+    }
+
+    @Test
+    void handshakeWithoutOriginIsRefusedAndTheOwnOriginStillAccepted() {
+        assertEquals(403, handshake(null));
+        assertEquals(403, handshake("https://evil.example"));
+        assertEquals(101, handshake("http://" + base.getHost() + ":" + base.getPort()));
+    }
+}
