@@ -102,6 +102,11 @@ public final class ChatClient implements AutoCloseable {
         return send(frame.encode());
     }
 
+    /** Sends without waiting for the write: for floods, where the order on the wire is all that matters. */
+    public void sendQuickly(String text) {
+        socket.writeTextMessage(text);
+    }
+
     public ChatClient sendBinary(byte[] bytes) {
         socket.writeBinaryMessage(io.vertx.core.buffer.Buffer.buffer(bytes)).toCompletionStage().toCompletableFuture()
                 .join();
