@@ -111,15 +111,15 @@ class AbuseTest {
             assertEquals((short) 1008, flooder.closeStatus());
             List<JsonObject> limited = flooder.ofType("error").stream()
                     .filter(e -> "rate_limited".equals(e.getString("code"))).toList();
-            int accepted = flooder.ofType("shout").size();
-            LOG.infof("Flood of up to 200 frames: %d accepted, %d rate_limited, then closed 1008", accepted,
-                    limited.size());
-            assertThat(accepted, greaterThanOrEqualTo(30));
-            assertThat(accepted, lessThan(60));
             assertThat(limited.size(), greaterThan(0));
-            // Nothing over the limit was broadcast
-            Awaitility.await().atMost(ChatClient.PATIENCE)
-                    .until(() -> listener.ofType("shout").size() == accepted);
+            // What the listener hears is all that was accepted: the burst and what the rate refilled, no more
+            Awaitility.await().pollDelay(Duration.ofMillis(500)).atMost(ChatClient.PATIENCE)
+                    .until(() -> listener.ofType("shout").size() >= 30);
+            int accepted = listener.ofType("shout").size();
+            LOG.infof("Flood of up to 200 frames: %d accepted, the rest refused (%d rate_limited errors read before "
+                    + "the close), then closed 1008", accepted, limited.size());
+            assertThat(accepted, lessThan(60));
+            assertTrue(listener.ofType("shout").stream().allMatch(f -> "Flood".equals(f.getString("name"))));
             listener.shout("Ada", "unhurt", "u").awaitAck("u");
         }
     }
@@ -173,8 +173,7 @@ class AbuseTest {
     /** The handshake's outcome: 101 when upgraded, else the status it was refused with. */
     private int handshake(String room, String origin) {
         try {
-            var future = origin == null ? ChatClient.connect(base, "/chat/" + room)
-                    : ChatClient.connect(base, "/chat/" + room, origin);
+            var future = ChatClient.connect(base, "/chat/" + room, origin);
             future.toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join().close();
             return 101;
         } catch (CompletionException e) {

@@ -79,9 +79,13 @@ public final class ChatClient implements AutoCloseable {
         return CLIENT.connect(options(base, path));
     }
 
-    /** The handshake with an {@code Origin} header, as a browser page of that origin sends it. */
+    /**
+     * The handshake with an {@code Origin} header, as a browser page of that origin sends it; with null, none at all
+     * (Vert.x otherwise sends one of its own, as a page of the server's origin would).
+     */
     public static io.vertx.core.Future<WebSocket> connect(URI base, String path, String origin) {
-        return CLIENT.connect(options(base, path).addHeader("Origin", origin));
+        return CLIENT.connect(origin == null ? options(base, path).setAllowOriginHeader(false)
+                : options(base, path).addHeader("Origin", origin));
     }
 
     /** The close code the server sent, or null while open. */

@@ -33,8 +33,7 @@ class OriginRequiredTest {
 
     private int handshake(String origin) {
         try {
-            var future = origin == null ? ChatClient.connect(base, "/chat/lobby")
-                    : ChatClient.connect(base, "/chat/lobby", origin);
+            var future = ChatClient.connect(base, "/chat/lobby", origin);
             future.toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join().close();
             return 101;
         } catch (CompletionException e) {
