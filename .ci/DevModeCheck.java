@@ -1,0 +1,301 @@
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Proves dev mode, non-interactively, on a clean copy of the project (run by .ci/run, with a JDK 21+:
+ * {@code java .ci/DevModeCheck.java}). It starts {@code ./mvnw quarkus:dev} with continuous testing, waits until the
+ * service is ready, exchanges shouts over the socket, waits for the continuous-testing result, edits a Java class and
+ * sees the new code answer, then quits dev mode and checks that neither it nor its PostgreSQL is left running. Every
+ * step is bounded in time; the figures are printed at the end.
+ */
+public class DevModeCheck {
+
+    private static final Duration READY = Duration.ofMinutes(5);
+    private static final Duration TESTS = Duration.ofMinutes(10);
+    private static final Duration RELOAD = Duration.ofMinutes(2);
+    private static final Duration QUIT = Duration.ofMinutes(1);
+    private static final Pattern RESULT = Pattern.compile(
+            "(All (\\d+) tests are passing[^\\n]*)|(\\d+ tests? failed[^\\n]*)|(No tests found)");
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    public static void main(String[] args) throws Exception {
+        Path project = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath().normalize();
+        Path copy = Files.createTempDirectory("slackir-devmode-");
+        copyTrackedFiles(project, copy);
+        int port = freePort();
+        int devDb = freePort();
+        int testDb = freePort();
+        Path log = copy.resolve("devmode.log");
+        String mvn = String.join(" ", "./mvnw", "--batch-mode", "--no-transfer-progress", "quarkus:dev",
+                "-Ddebug=false", "-Dquarkus.console.basic=true", "-Dquarkus.test.continuous-testing=enabled",
+                "-Dquarkus.http.port=" + port,
+                "-D%dev.quarkus.embedded.postgresql.port=" + devDb,
+                "-D%test.quarkus.embedded.postgresql.port=" + testDb);
+        say("Dev mode in %s (http %d, databases %d and %d)", copy, port, devDb, testDb);
+
+        // A pseudo-terminal (script) gives dev mode its console: the continuous-testing results are printed there,
+        // and 'q' typed into it quits dev mode as a developer would
+        long start = System.nanoTime();
+        Process devMode = new ProcessBuilder("script", "-qfec", mvn, "/dev/null")
+                .directory(copy.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        OutputStream keyboard = devMode.getOutputStream();
+        boolean ok = false;
+        try {
+            URI base = URI.create("http://localhost:" + port + "/");
+            until("dev mode is ready", READY, () -> status(base.resolve("/q/health/ready")) == 200, devMode, log);
+            double ready = seconds(start);
+            say("Ready after %.1f s", ready);
+
+            String room = "devmode";
+            try (Chat chat = Chat.join(base, room)) {
+                chat.send("{\"type\":\"shout\",\"name\":\"Dev\",\"message\":\"hello from dev mode\",\"ref\":\"d1\"}");
+                chat.await(f -> f.contains("\"type\":\"shout\"") && f.contains("hello from dev mode"));
+                chat.await(f -> f.contains("\"type\":\"ack\"") && f.contains("\"d1\""));
+                chat.send("{\"type\":\"shout\",\"name\":\"\",\"message\":\"x\",\"ref\":\"d2\"}");
+                chat.await(f -> f.contains("\"d2\"") && f.contains("the shout is invalid"));
+            }
+            say("Shouted over the socket: broadcast, acked, and an invalid one refused");
+
+            long testsFrom = System.nanoTime();
+            String result = until("continuous testing reports", TESTS, () -> result(log), devMode, log);
+            double tests = seconds(testsFrom);
+            say("Continuous testing: %s (%.1f s after ready, %.1f s after start)", result, tests, seconds(start));
+            if (!result.startsWith("All ")) {
+                throw new IllegalStateException("continuous testing failed: " + result);
+            }
+
+            Path megaphone = copy.resolve("src/main/java/io/slackir/chat/Megaphone.java");
+            String source = Files.readString(megaphone);
+            if (!source.contains("\"the shout is invalid\"")) {
+                throw new IllegalStateException("Megaphone.java no longer says \"the shout is invalid\"");
+            }
+            Files.writeString(megaphone, source.replace("\"the shout is invalid\"", "\"the shout is invalid (reloaded)\""));
+            long edited = System.nanoTime();
+            until("the edited code answers", RELOAD, () -> {
+                try (Chat chat = Chat.join(base, room)) {
+                    chat.send("{\"type\":\"shout\",\"name\":\"\",\"message\":\"x\",\"ref\":\"r\"}");
+                    return chat.await(f -> f.contains("\"ref\":\"r\"")).contains("(reloaded)");
+                } catch (Exception e) {
+                    return false;
+                }
+            }, devMode, log);
+            double reload = seconds(edited);
+            say("Live reload: the edited Megaphone answered %.1f s after the edit", reload);
+            say("FIGURES dev-mode ready %.1f s; continuous testing %.1f s (%s); live reload %.1f s", ready, tests,
+                    result, reload);
+            ok = true;
+        } finally {
+            quit(devMode, keyboard, List.of(port, devDb, testDb), copy, log, ok);
+        }
+    }
+
+    /** Types 'q' into dev mode's console, waits for it to end, and checks nothing it started is left. */
+    private static void quit(Process devMode, OutputStream keyboard, List<Integer> ports, Path copy, Path log,
+            boolean passed) throws Exception {
+        List<ProcessHandle> started = new ArrayList<>(devMode.descendants().toList());
+        long quitting = System.nanoTime();
+        try {
+            keyboard.write('q');
+            keyboard.flush();
+        } catch (IOException e) {
+            // Already gone
+        }
+        boolean quit = devMode.waitFor(QUIT.toSeconds(), TimeUnit.SECONDS);
+        if (!quit) {
+            say("Dev mode did not quit within %s: killing it", QUIT);
+            started.forEach(ProcessHandle::destroyForcibly);
+            devMode.destroyForcibly();
+        }
+        // The databases run as daemons (pg_ctl), not as children: they must be gone from their ports too
+        until("dev mode's processes are gone", Duration.ofSeconds(30),
+                () -> started.stream().noneMatch(ProcessHandle::isAlive) && ports.stream().noneMatch(DevModeCheck::open)
+                        && leftovers(copy).isEmpty(), null, log);
+        say("Dev mode quit in %.1f s; no process left", seconds(quitting));
+        if (!quit) {
+            throw new IllegalStateException("dev mode did not quit on 'q'");
+        }
+        if (passed) {
+            // Only the copy is removed: a failed run keeps it (and its log) to look at
+            deleteTree(copy);
+        }
+    }
+
+    private static List<ProcessHandle> leftovers(Path copy) {
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(c -> c.contains(copy.toString())).orElse(false))
+                .toList();
+    }
+
+    private static String result(Path log) throws IOException {
+        Matcher m = RESULT.matcher(Files.readString(log, StandardCharsets.UTF_8).replaceAll("\u001B\\[[;\\d]*m", ""));
+        String last = null;
+        while (m.find()) {
+            last = m.group();
+        }
+        return last;
+    }
+
+    interface Check<T> {
+        T get() throws Exception;
+    }
+
+    /** Polls until the check gives true or a value; fails with the log's tail when the time is up or dev mode ended. */
+    private static <T> T until(String what, Duration limit, Check<T> check, Process devMode, Path log)
+            throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            T value;
+            try {
+                value = check.get();
+            } catch (Exception e) {
+                value = null;
+            }
+            if (value != null && !Boolean.FALSE.equals(value)) {
+                return value;
+            }
+            if (devMode != null && !devMode.isAlive()) {
+                throw new IllegalStateException("dev mode ended before " + what + "\n" + tail(log));
+            }
+            Thread.sleep(500);
+        }
+        throw new IllegalStateException("timed out after " + limit + " waiting until " + what + "\n" + tail(log));
+    }
+
+    private static String tail(Path log) throws IOException {
+        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+    }
+
+    private static int status(URI uri) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private static boolean open(int port) {
+        try (Socket socket = new Socket("localhost", port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void copyTrackedFiles(Path project, Path copy) throws Exception {
+        Process git = new ProcessBuilder("git", "ls-files", "-z").directory(project.toFile()).start();
+        String files = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (git.waitFor() != 0) {
+            throw new IllegalStateException("git ls-files failed in " + project);
+        }
+        for (String file : files.split("\0")) {
+            if (file.isEmpty()) {
+                continue;
+            }
+            Path target = copy.resolve(file);
+            Files.createDirectories(target.getParent());
+            Files.copy(project.resolve(file), target);
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (var paths = Files.walk(root)) {
+            for (Path p : paths.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private static double seconds(long since) {
+        return (System.nanoTime() - since) / 1e9;
+    }
+
+    private static void say(String format, Object... args) {
+        System.out.println("[dev-mode check] " + String.format(format, args));
+    }
+
+    /** A chat connection with the JDK's WebSocket client: every text frame it receives, in order. */
+    static final class Chat implements AutoCloseable {
+        private final LinkedBlockingQueue<String> frames = new LinkedBlockingQueue<>();
+        private final List<String> seen = new ArrayList<>();
+        private WebSocket socket;
+
+        static Chat join(URI base, String room) throws Exception {
+            Chat chat = new Chat();
+            URI uri = URI.create("ws://" + base.getHost() + ":" + base.getPort() + "/chat/" + room);
+            chat.socket = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
+                    .buildAsync(uri, new WebSocket.Listener() {
+                        private final StringBuilder text = new StringBuilder();
+
+                        @Override
+                        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+                            text.append(data);
+                            if (last) {
+                                chat.frames.add(text.toString());
+                                text.setLength(0);
+                            }
+                            ws.request(1);
+                            return null;
+                        }
+                    }).get(30, TimeUnit.SECONDS);
+            chat.await(f -> f.contains("\"type\":\"history\""));
+            return chat;
+        }
+
+        void send(String frame) throws Exception {
+            socket.sendText(frame, true).get(10, TimeUnit.SECONDS);
+        }
+
+        String await(Predicate<String> matching) throws Exception {
+            for (String f : seen) {
+                if (matching.test(f)) {
+                    return f;
+                }
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (System.nanoTime() < deadline) {
+                String f = frames.poll(500, TimeUnit.MILLISECONDS);
+                if (f != null) {
+                    seen.add(f);
+                    if (matching.test(f)) {
+                        return f;
+                    }
+                }
+            }
+            throw new IllegalStateException("no matching frame within 30 s; got " + seen);
+        }
+
+        @Override
+        public void close() {
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "").orTimeout(5, TimeUnit.SECONDS)
+                    .exceptionally(e -> null).join();
+        }
+    }
+}
