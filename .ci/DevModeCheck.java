@@ -119,16 +119,21 @@ public class DevModeCheck {
         List<ProcessHandle> started = new ArrayList<>(devMode.descendants().toList());
         long quitting = System.nanoTime();
         try {
-            keyboard.write('q');
+            // The terminal is line-buffered: the key reaches dev mode with the Enter after it
+            keyboard.write("q\n".getBytes(StandardCharsets.US_ASCII));
             keyboard.flush();
         } catch (IOException e) {
             // Already gone
         }
         boolean quit = devMode.waitFor(QUIT.toSeconds(), TimeUnit.SECONDS);
         if (!quit) {
-            say("Dev mode did not quit within %s: killing it", QUIT);
-            started.forEach(ProcessHandle::destroyForcibly);
-            devMode.destroyForcibly();
+            // Told to stop as a service manager would first (its shutdown stops the databases), then killed
+            say("Dev mode did not quit within %s on 'q': stopping it", QUIT);
+            started.forEach(ProcessHandle::destroy);
+            if (!devMode.waitFor(30, TimeUnit.SECONDS)) {
+                started.forEach(ProcessHandle::destroyForcibly);
+                devMode.destroyForcibly();
+            }
         }
         // The databases run as daemons (pg_ctl), not as children: they must be gone from their ports too
         until("dev mode's processes are gone", Duration.ofSeconds(30),
