@@ -24,9 +24,9 @@ import java.util.regex.Pattern;
 /**
  * Proves dev mode, non-interactively, on a clean copy of the project (run by .ci/run, with a JDK 21+:
  * {@code java .ci/DevModeCheck.java}). It starts {@code ./mvnw quarkus:dev} with continuous testing, waits until the
- * service is ready, exchanges shouts over the socket, waits for the continuous-testing result, edits a Java class and
- * sees the new code answer, then quits dev mode and checks that neither it nor its PostgreSQL is left running. Every
- * step is bounded in time; the figures are printed at the end.
+ * service is ready, exchanges shouts over the socket, waits for the continuous-testing result, edits a Java class, sees
+ * the new code answer and the tests run again, then stops dev mode and checks that neither it nor its PostgreSQL is
+ * left running. Every step is bounded in time; the figures are printed at the end.
  */
 public class DevModeCheck {
 
@@ -54,8 +54,7 @@ public class DevModeCheck {
                 "-D%test.quarkus.embedded.postgresql.port=" + testDb);
         say("Dev mode in %s (http %d, databases %d and %d)", copy, port, devDb, testDb);
 
-        // A pseudo-terminal (script) gives dev mode its console: the continuous-testing results are printed there,
-        // and 'q' typed into it quits dev mode as a developer would
+        // A pseudo-terminal (script) gives dev mode its console: the continuous-testing results are printed there
         long start = System.nanoTime();
         Process devMode = new ProcessBuilder("script", "-qfec", mvn, "/dev/null")
                 .directory(copy.toFile())
@@ -81,30 +80,39 @@ public class DevModeCheck {
             say("Shouted over the socket: broadcast, acked, and an invalid one refused");
 
             long testsFrom = System.nanoTime();
-            String result = until("continuous testing reports", TESTS, () -> result(log), devMode, log);
+            String result = until("continuous testing reports", TESTS,
+                    () -> results(log).isEmpty() ? null : results(log).getLast(), devMode, log);
             double tests = seconds(testsFrom);
             say("Continuous testing: %s (%.1f s after ready, %.1f s after start)", result, tests, seconds(start));
             if (!result.startsWith("All ")) {
                 throw new IllegalStateException("continuous testing failed: " + result);
             }
 
-            Path megaphone = copy.resolve("src/main/java/io/slackir/chat/Megaphone.java");
-            String source = Files.readString(megaphone);
-            if (!source.contains("\"the shout is invalid\"")) {
-                throw new IllegalStateException("Megaphone.java no longer says \"the shout is invalid\"");
+            // An edit that no test asserts on, so that the run it triggers passes too
+            Path socket = copy.resolve("src/main/java/io/slackir/chat/ChatSocket.java");
+            String source = Files.readString(socket);
+            if (!source.contains("\"the frame is not JSON\"")) {
+                throw new IllegalStateException("ChatSocket.java no longer says \"the frame is not JSON\"");
             }
-            Files.writeString(megaphone, source.replace("\"the shout is invalid\"", "\"the shout is invalid (reloaded)\""));
+            int runs = results(log).size();
+            Files.writeString(socket, source.replace("\"the frame is not JSON\"", "\"the frame is not JSON (reloaded)\""));
             long edited = System.nanoTime();
             until("the edited code answers", RELOAD, () -> {
                 try (Chat chat = Chat.join(base, room)) {
-                    chat.send("{\"type\":\"shout\",\"name\":\"\",\"message\":\"x\",\"ref\":\"r\"}");
-                    return chat.await(f -> f.contains("\"ref\":\"r\"")).contains("(reloaded)");
+                    chat.send("not json");
+                    return chat.await(f -> f.contains("\"malformed\"")).contains("(reloaded)");
                 } catch (Exception e) {
                     return false;
                 }
             }, devMode, log);
             double reload = seconds(edited);
-            say("Live reload: the edited Megaphone answered %.1f s after the edit", reload);
+            say("Live reload: the edited ChatSocket answered %.1f s after the edit", reload);
+            String rerun = until("continuous testing runs the tests again", TESTS,
+                    () -> results(log).size() > runs ? results(log).getLast() : null, devMode, log);
+            say("Continuous testing after the edit: %s (%.1f s after the edit)", rerun, seconds(edited));
+            if (!rerun.startsWith("All ")) {
+                throw new IllegalStateException("continuous testing failed after the edit: " + rerun);
+            }
             say("FIGURES dev-mode ready %.1f s; continuous testing %.1f s (%s); live reload %.1f s", ready, tests,
                     result, reload);
             ok = true;
@@ -113,35 +121,35 @@ public class DevModeCheck {
         }
     }
 
-    /** Types 'q' into dev mode's console, waits for it to end, and checks nothing it started is left. */
+    /**
+     * Stops dev mode as a service manager would, with SIGTERM to its JVM (whose shutdown stops the databases it
+     * started), waits for it to end, and checks nothing it started is left: no process, no database on its ports.
+     */
     private static void quit(Process devMode, OutputStream keyboard, List<Integer> ports, Path copy, Path log,
             boolean passed) throws Exception {
         List<ProcessHandle> started = new ArrayList<>(devMode.descendants().toList());
         long quitting = System.nanoTime();
-        try {
-            // The terminal is line-buffered: the key reaches dev mode with the Enter after it
-            keyboard.write("q\n".getBytes(StandardCharsets.US_ASCII));
-            keyboard.flush();
-        } catch (IOException e) {
-            // Already gone
-        }
+        started.stream().filter(p -> p.info().commandLine().map(c -> c.contains("slackir-dev.jar")).orElse(false))
+                .forEach(ProcessHandle::destroy);
         boolean quit = devMode.waitFor(QUIT.toSeconds(), TimeUnit.SECONDS);
         if (!quit) {
-            // Told to stop as a service manager would first (its shutdown stops the databases), then killed
-            say("Dev mode did not quit within %s on 'q': stopping it", QUIT);
-            started.forEach(ProcessHandle::destroy);
-            if (!devMode.waitFor(30, TimeUnit.SECONDS)) {
-                started.forEach(ProcessHandle::destroyForcibly);
-                devMode.destroyForcibly();
-            }
+            say("Dev mode did not stop within %s of SIGTERM: killing it", QUIT);
+            started.forEach(ProcessHandle::destroyForcibly);
+            devMode.destroyForcibly();
         }
-        // The databases run as daemons (pg_ctl), not as children: they must be gone from their ports too
+        // The databases run as daemons (pg_ctl), not as children: they must be gone from their ports too, and stay
+        // gone (a database still starting when the signal came would show up a moment later)
         until("dev mode's processes are gone", Duration.ofSeconds(30),
                 () -> started.stream().noneMatch(ProcessHandle::isAlive) && ports.stream().noneMatch(DevModeCheck::open)
                         && leftovers(copy).isEmpty(), null, log);
-        say("Dev mode quit in %.1f s; no process left", seconds(quitting));
+        Thread.sleep(5000);
+        List<Integer> reopened = ports.stream().filter(DevModeCheck::open).toList();
+        if (!reopened.isEmpty() || !leftovers(copy).isEmpty()) {
+            throw new IllegalStateException("left behind: listening on " + reopened + ", processes " + leftovers(copy));
+        }
+        say("Dev mode stopped in %.1f s; no process left", seconds(quitting));
         if (!quit) {
-            throw new IllegalStateException("dev mode did not quit on 'q'");
+            throw new IllegalStateException("dev mode did not stop on SIGTERM");
         }
         if (passed) {
             // Only the copy is removed: a failed run keeps it (and its log) to look at
@@ -155,13 +163,14 @@ public class DevModeCheck {
                 .toList();
     }
 
-    private static String result(Path log) throws IOException {
+    /** Every result continuous testing has printed so far, in order. */
+    private static List<String> results(Path log) throws IOException {
         Matcher m = RESULT.matcher(Files.readString(log, StandardCharsets.UTF_8).replaceAll("\u001B\\[[;\\d]*m", ""));
-        String last = null;
+        List<String> results = new ArrayList<>();
         while (m.find()) {
-            last = m.group();
+            results.add(m.group());
         }
-        return last;
+        return results;
     }
 
     interface Check<T> {
