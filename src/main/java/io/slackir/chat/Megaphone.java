@@ -16,6 +16,7 @@ import com.github.f4b6a3.uuid.factory.standard.TimeOrderedEpochFactory;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import io.slackir.conversations.Backlog;
 import io.slackir.conversations.Message;
 
@@ -24,6 +25,8 @@ import io.slackir.conversations.Message;
  * its room, and hand it to the {@link Backlog} of persistence without waiting for the database.
  */
 @ApplicationScoped
+// Created at startup, not at the first shout: its metrics are there (at zero) from the first scrape
+@Startup
 public class Megaphone {
 
     private static final Logger LOG = Logger.getLogger(Megaphone.class);

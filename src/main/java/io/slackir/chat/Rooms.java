@@ -60,6 +60,7 @@ public class Rooms {
                 .register(registry);
         Gauge.builder("slackir.connections", rooms, r -> r.values().stream().mapToInt(Room::size).sum())
                 .description("Open chat connections, all rooms")
+                .strongReference(true)
                 .register(registry);
     }
 

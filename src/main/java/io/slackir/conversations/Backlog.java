@@ -33,6 +33,7 @@ import org.jboss.logging.Logger;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.slackir.SlackirConfig;
@@ -44,6 +45,8 @@ import io.slackir.chat.Shout;
  * {@link ShoutPersister} as a CDI event ({@code fireAsync}), once per attempt.
  */
 @ApplicationScoped
+// Created at startup, not at the first shout: its metrics are there (at zero) from the first scrape
+@Startup
 public class Backlog {
 
     private static final Logger LOG = Logger.getLogger(Backlog.class);
@@ -82,6 +85,7 @@ public class Backlog {
                 .register(registry);
         Gauge.builder("slackir.shouts.backlog", admitted, AtomicInteger::get)
                 .description("Shouts accepted and not stored yet")
+                .strongReference(true)
                 .register(registry);
     }
 
