@@ -24,9 +24,9 @@ import java.util.regex.Pattern;
 /**
  * Proves dev mode, non-interactively, on a clean copy of the project (run by .ci/run, with a JDK 21+:
  * {@code java .ci/DevModeCheck.java}). It starts {@code ./mvnw quarkus:dev} with continuous testing, waits until the
- * service is ready, exchanges shouts over the socket, waits for the continuous-testing result, edits a Java class, sees
- * the new code answer and the tests run again, then stops dev mode and checks that neither it nor its PostgreSQL is
- * left running. Every step is bounded in time; the figures are printed at the end.
+ * service is ready, loads the Dev UI, exchanges shouts over the socket, waits for the continuous-testing result, edits
+ * a Java class, sees the new code answer and the tests run again, then stops dev mode and checks that neither it nor
+ * its PostgreSQL is left running. Every step is bounded in time; the figures are printed at the end.
  */
 public class DevModeCheck {
 
@@ -37,7 +37,8 @@ public class DevModeCheck {
     private static final Pattern RESULT = Pattern.compile(
             "(All (\\d+) tests are passing[^\\n]*)|(\\d+ tests? failed[^\\n]*)|(No tests found)");
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+            .followRedirects(HttpClient.Redirect.NORMAL).build();
 
     public static void main(String[] args) throws Exception {
         Path project = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath().normalize();
@@ -69,6 +70,13 @@ public class DevModeCheck {
             double ready = seconds(start);
             say("Ready after %.1f s", ready);
 
+            HttpResponse<String> devUi = HTTP.send(HttpRequest.newBuilder(base.resolve("/q/dev-ui/"))
+                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            if (devUi.statusCode() != 200 || !devUi.body().contains("<title>Dev UI")) {
+                throw new IllegalStateException("the Dev UI did not load: " + devUi.statusCode());
+            }
+            say("The Dev UI loads");
+
             String room = "devmode";
             try (Chat chat = Chat.join(base, room)) {
                 chat.send("{\"type\":\"shout\",\"name\":\"Dev\",\"message\":\"hello from dev mode\",\"ref\":\"d1\"}");
@@ -95,7 +103,8 @@ public class DevModeCheck {
                 throw new IllegalStateException("ChatSocket.java no longer says \"the frame is not JSON\"");
             }
             int runs = results(log).size();
-            Files.writeString(socket, source.replace("\"the frame is not JSON\"", "\"the frame is not JSON (reloaded)\""));
+            Files.writeString(socket,
+                    source.replace("\"the frame is not JSON\"", "\"the frame is not JSON (reloaded)\""));
             long edited = System.nanoTime();
             until("the edited code answers", RELOAD, () -> {
                 try (Chat chat = Chat.join(base, room)) {

@@ -20,7 +20,10 @@ public interface SlackirConfig {
     /** What one connection may do before it hurts the others. */
     interface Limits {
 
-        /** Frames a connection may send per second, on average (token bucket). Over it a frame gets {@code rate_limited}. */
+        /**
+         * Frames a connection may send per second, on average (token bucket). Over it a frame gets
+         * {@code rate_limited}.
+         */
         @WithDefault("10")
         double rate();
 
@@ -77,7 +80,9 @@ public interface SlackirConfig {
         @WithDefault("10000")
         int backlogMax();
 
-        /** Readiness is DOWN while more shouts than this wait to be stored: a load balancer sends new users elsewhere. */
+        /**
+         * Readiness is DOWN while more shouts than this wait to be stored: a load balancer sends new users elsewhere.
+         */
         @WithDefault("5000")
         int backlogReady();
 

@@ -102,7 +102,8 @@ public class ChatSocket {
         if (!admitted(connection)) {
             return;
         }
-        refuse(connection, new ShoutRefused(ErrorCode.MALFORMED, "binary frames are not accepted: send JSON text"), null);
+        refuse(connection, new ShoutRefused(ErrorCode.MALFORMED, "binary frames are not accepted: send JSON text"),
+                null);
     }
 
     /** A frame over max-message-size cannot be read: Netty closes the socket with 1009; nothing else to do. */

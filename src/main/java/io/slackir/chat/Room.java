@@ -12,9 +12,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 
 /**
- * One chat room: its open connections, its latest shouts, and those accepted here that are not stored yet. Every change happens under
- * the room's lock, and so does every delivery: each connection sees the room's shouts in id order, and a joining
- * connection gets its history before any live shout.
+ * One chat room: its open connections, its latest shouts, and those accepted here that are not stored yet. Every
+ * change happens under the room's lock, and so does every delivery: each connection sees the room's shouts in id
+ * order, and a joining connection gets its history before any live shout.
  */
 final class Room {
 

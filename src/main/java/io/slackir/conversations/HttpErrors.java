@@ -86,6 +86,7 @@ public class HttpErrors {
     }
 
     private static RestResponse<ApiError> error(int status, ApiError body) {
-        return RestResponse.ResponseBuilder.<ApiError>create(status).entity(body).type(MediaType.APPLICATION_JSON_TYPE).build();
+        return RestResponse.ResponseBuilder.<ApiError>create(status).entity(body)
+                .type(MediaType.APPLICATION_JSON_TYPE).build();
     }
 }

@@ -76,8 +76,8 @@ public class Message extends PanacheEntityBase {
     }
 
     /**
-     * The newest {@code limit} shouts of a room between {@code after} and {@code before} (either may be null: no bound),
-     * oldest first.
+     * The newest {@code limit} shouts of a room between {@code after} and {@code before} (either may be null: no
+     * bound), oldest first.
      * <p>
      * Keyset paging on the (room, id) index, as fast on the millionth row as on the first. The bounds are row values,
      * not {@code room = ? and id < ?}: with that, PostgreSQL may walk the primary key backward instead, skipping every

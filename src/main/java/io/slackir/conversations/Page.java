@@ -20,7 +20,8 @@ public record Page(
         List<Shout> messages,
         @Schema(description = "True when no older shout is stored: there is no next page")
         boolean complete,
-        @Schema(description = "The path of the next older page (its `before` is the oldest id here); null when complete",
-                nullable = true, examples = "/api/rooms/lobby/messages?before=019ab3c4-5d6e-7f80-9a1b-2c3d4e5f6071&limit=50")
+        @Schema(description = "The path of the next older page (its `before` is the oldest id here); null when "
+                + "complete", nullable = true,
+                examples = "/api/rooms/lobby/messages?before=019ab3c4-5d6e-7f80-9a1b-2c3d4e5f6071&limit=50")
         String next) {
 }

@@ -22,7 +22,8 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * {@code /chat/{room}?after=ID}: a client that reconnects gets every shout it missed, once, in order, from memory after
- * a short drop, from PostgreSQL after a long one, and pages the rest over HTTP when there are more than one frame holds.
+ * a short drop, from PostgreSQL after a long one, and pages the rest over HTTP when there are more than one frame
+ * holds.
  */
 @QuarkusTest
 class ReconnectTest {

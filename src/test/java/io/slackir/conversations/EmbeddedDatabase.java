@@ -47,7 +47,8 @@ final class EmbeddedDatabase {
         }
         // postmaster.opts: /path/bin/postgres "-D" "/data" "-p" "62538" "-F" "-c" "key=value" ...
         List<String> words = new ArrayList<>();
-        Matcher m = Pattern.compile("\"([^\"]*)\"|(\\S+)").matcher(Files.readString(dataDirectory.resolve("postmaster.opts")));
+        Matcher m = Pattern.compile("\"([^\"]*)\"|(\\S+)")
+                .matcher(Files.readString(dataDirectory.resolve("postmaster.opts")));
         while (m.find()) {
             words.add(m.group(1) != null ? m.group(1) : m.group(2));
         }

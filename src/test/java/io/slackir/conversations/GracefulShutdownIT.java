@@ -35,8 +35,9 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
  * SIGTERM during a burst, against the packaged jar: the service stops accepting, stores every shout it accepted, and
- * only then exits; started again, it gives a reconnecting client what it missed, from PostgreSQL. The jar runs as in production, pointed at a PostgreSQL by the environment; the writes are held back
- * until after the signal, so the drain is what stores them.
+ * only then exits; started again, it gives a reconnecting client what it missed, from PostgreSQL. The jar runs as in
+ * production, pointed at a PostgreSQL by the environment; the writes are held back until after the signal, so the
+ * drain is what stores them.
  */
 class GracefulShutdownIT {
 
@@ -56,7 +57,8 @@ class GracefulShutdownIT {
                 awaitReady(base);
                 String room = "sigterm-" + UUID.randomUUID().toString().substring(0, 8);
                 List<String> accepted;
-                try (Connection db = pg.getPostgresDatabase().getConnection(); Statement statement = db.createStatement();
+                try (Connection db = pg.getPostgresDatabase().getConnection();
+                        Statement statement = db.createStatement();
                         ChatClient ada = ChatClient.join(base, room)) {
                     // Hold the writes back so that the burst is still owed to the database when the signal comes
                     db.setAutoCommit(false);

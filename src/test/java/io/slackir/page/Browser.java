@@ -40,7 +40,8 @@ final class Browser implements AutoCloseable {
     static void assumeInstalled() {
         boolean installed = CHROMIUM.canExecute() && CHROMEDRIVER.canExecute();
         if (!installed && System.getenv("CI") != null) {
-            throw new IllegalStateException("Chromium and chromedriver are missing: apt-get install chromium chromium-driver");
+            throw new IllegalStateException(
+                    "Chromium and chromedriver are missing: apt-get install chromium chromium-driver");
         }
         Assumptions.assumeTrue(installed, "Debian's chromium and chromium-driver are not installed");
     }

@@ -145,7 +145,8 @@ class ChatPageTest {
             assertEquals(name, shown.get("name"));
             assertEquals(message, shown.get("text"));
             assertNull(page.js("return window.__xss"), "nothing ran");
-            assertEquals(0L, page.js("return document.querySelectorAll('#messages img, #messages script, #messages b').length"));
+            assertEquals(0L, page.js(
+                    "return document.querySelectorAll('#messages img, #messages script, #messages b').length"));
         }
     }
 
