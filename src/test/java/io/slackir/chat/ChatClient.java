@@ -88,6 +88,20 @@ public final class ChatClient implements AutoCloseable {
                 : options(base, path).addHeader("Origin", origin));
     }
 
+    /** The outcome of a handshake with this {@code Origin} (null: none): 101 when upgraded, else the refusal's status. */
+    public static int handshakeStatus(URI base, String path, String origin) {
+        try {
+            connect(base, path, origin).toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS)
+                    .join().close();
+            return 101;
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof io.vertx.core.http.UpgradeRejectedException rejected) {
+                return rejected.getStatus();
+            }
+            throw e;
+        }
+    }
+
     /** The close code the server sent, or null while open. */
     public Short closeStatus() {
         return socket.closeStatusCode();

@@ -58,6 +58,12 @@ class ReconnectTest {
                 .toList());
     }
 
+    /** Waits until the room has left memory: its connections gauge is gone from the metrics. */
+    private static void awaitClosed(String room) {
+        Awaitility.await().atMost(ChatClient.PATIENCE).until(() -> !given().get("/q/metrics").asString()
+                .contains("room=\"" + room + "\""));
+    }
+
     @Test
     void clientThatReconnectsWithAfterGetsExactlyTheShoutsItMissedInOrder() {
         String room = newRoom();
@@ -96,8 +102,7 @@ class ReconnectTest {
             missed = shoutStored(bob, 260, "long");
         }
         // Everyone left and everything is stored: the room closes and its memory goes, as after a restart
-        Awaitility.await().atMost(ChatClient.PATIENCE).until(() -> !given().get("/q/metrics").asString()
-                .contains("room=\"" + room + "\""));
+        awaitClosed(room);
 
         try (ChatClient ada = ChatClient.join(base, room + "?after=" + seen)) {
             JsonObject history = ada.await("history");
@@ -153,8 +158,7 @@ class ReconnectTest {
             bob.awaitAck("n");
             // The same from PostgreSQL once the room's memory is gone
         }
-        Awaitility.await().atMost(ChatClient.PATIENCE).until(() -> !given().get("/q/metrics").asString()
-                .contains("room=\"" + room + "\""));
+        awaitClosed(room);
     }
 
     @Test

@@ -9,9 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -104,7 +101,7 @@ class DatabaseOutageTest {
             }
             long acked = System.nanoTime();
 
-            List<String> stored = storedIds(room);
+            List<String> stored = EmbeddedDatabase.storedIds(dataSource, room);
             assertEquals(total, stored.size(), "each shout stored once");
             assertThat(stored, containsInAnyOrder(broadcast.toArray()));
             double retries = registry.counter("slackir.shouts.store.retries").count() - retriesBefore;
@@ -120,20 +117,6 @@ class DatabaseOutageTest {
             shouting.set(false);
             clients.forEach(ChatClient::close);
         }
-    }
-
-    private List<String> storedIds(String room) throws Exception {
-        List<String> ids = new ArrayList<>();
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement s = c.prepareStatement("select id from messages where room = ?")) {
-            s.setString(1, room);
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    ids.add(rs.getString(1));
-                }
-            }
-        }
-        return ids;
     }
 
     private static void sleep(long millis) {

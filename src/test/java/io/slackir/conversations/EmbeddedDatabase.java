@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -62,6 +63,21 @@ final class EmbeddedDatabase {
             }
         }
         return new EmbeddedDatabase(dataDirectory, binaries, String.join(" ", options));
+    }
+
+    /** The ids of a room's stored shouts, read straight from the table. */
+    static List<String> storedIds(DataSource dataSource, String room) throws SQLException {
+        List<String> ids = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("select id from messages where room = ?")) {
+            s.setString(1, room);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+            }
+        }
+        return ids;
     }
 
     /** A fast shutdown: sessions are cut, the server exits, connections are refused. */

@@ -15,11 +15,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -77,7 +74,7 @@ class GracefulShutdownIT {
                     LOG.infof("Exited with %d, %d ms after SIGTERM (1,500 of them with the writes held back)",
                             service.exitValue(), (System.nanoTime() - signalled) / 1_000_000);
                 }
-                List<String> stored = storedIds(pg, room);
+                List<String> stored = EmbeddedDatabase.storedIds(pg.getPostgresDatabase(), room);
                 LOG.infof("SIGTERM during a burst: %d accepted, %d stored", accepted.size(), stored.size());
                 assertEquals(BURST, accepted.size());
                 assertEquals(BURST, stored.size());
@@ -123,20 +120,6 @@ class GracefulShutdownIT {
         Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> http.send(
                 HttpRequest.newBuilder(base.resolve("/q/health/ready")).build(),
                 HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
-    }
-
-    private static List<String> storedIds(EmbeddedPostgres pg, String room) throws Exception {
-        List<String> ids = new ArrayList<>();
-        try (Connection c = pg.getPostgresDatabase().getConnection();
-                PreparedStatement s = c.prepareStatement("select id from messages where room = ?")) {
-            s.setString(1, room);
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    ids.add(rs.getString(1));
-                }
-            }
-        }
-        return ids;
     }
 
     private static int freePort() throws Exception {
