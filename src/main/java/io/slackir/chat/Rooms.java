@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.UserData.TypedKey;
@@ -50,6 +51,7 @@ public class Rooms {
     private final MeterRegistry registry;
     private final SlackirConfig.Limits limits;
     private final Counter deliveries;
+    private long reaper = -1;
 
     Rooms(ObjectMapper json, MeterRegistry registry, SlackirConfig config) {
         this.json = json;
@@ -200,7 +202,7 @@ public class Rooms {
     /** Every few seconds: closes the connections whose peer has been silent too long (not even a pong). */
     void reapSilent(@Observes StartupEvent started, Vertx vertx) {
         long every = Math.max(1000, limits.idleTimeout().toMillis() / 5);
-        vertx.setPeriodic(every, id -> {
+        reaper = vertx.setPeriodic(every, id -> {
             long now = System.nanoTime();
             long limit = limits.idleTimeout().toNanos();
             for (Room room : rooms.values()) {
@@ -214,6 +216,11 @@ public class Rooms {
                 }
             }
         });
+    }
+
+    /** Vert.x outlives the application in dev mode's live reload: the timer must not. */
+    void stopReaping(@Observes ShutdownEvent stopping, Vertx vertx) {
+        vertx.cancelTimer(reaper);
     }
 
     void leave(WebSocketConnection connection) {
