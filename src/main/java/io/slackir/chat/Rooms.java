@@ -138,19 +138,18 @@ public class Rooms {
     private void sendHistory(Room room, Member member, Room.Snapshot memory, UUID after) {
         TreeMap<UUID, Shout> merged = new TreeMap<>();
         boolean complete;
-        int size = HISTORY_SIZE;
+        int size = after == null ? HISTORY_SIZE : AFTER_SIZE;
         if (after != null && holds(memory.recent(), after)) {
             // Every shout since `after` is in memory: the usual reconnect after a short drop needs no database
             memory.recent().forEach(s -> merged.put(s.id(), s));
-            size = AFTER_SIZE;
             complete = true;
         } else {
             try {
                 if (after != null && !holds(memory.unstored(), after) && !Message.isIn(room.name, after)) {
                     refuseAfter(member, "is not a shout of this room");
                     after = null;
+                    size = HISTORY_SIZE;
                 }
-                size = after == null ? HISTORY_SIZE : AFTER_SIZE;
                 List<Shout> stored = Message.page(room.name, after, null, size + 1);
                 complete = stored.size() <= size;
                 stored.forEach(s -> merged.put(s.id(), s));

@@ -147,18 +147,25 @@ class ReconnectTest {
     @Test
     void afterTheNewestShoutTheHistoryIsEmptyAndComplete() {
         String room = newRoom();
+        String newest;
         try (ChatClient bob = ChatClient.join(base, room)) {
             bob.shout("Bob", "newest", "n");
-            String newest = bob.await("shout").getString("id");
+            newest = bob.await("shout").getString("id");
             try (ChatClient ada = ChatClient.join(base, room + "?after=" + newest)) {
                 JsonObject history = ada.await("history");
                 assertTrue(history.getJsonArray("messages").isEmpty());
                 assertTrue(history.getBoolean("complete"));
             }
             bob.awaitAck("n");
-            // The same from PostgreSQL once the room's memory is gone
         }
+        // The same from PostgreSQL once the room's memory is gone
         awaitClosed(room);
+        try (ChatClient ada = ChatClient.join(base, room + "?after=" + newest)) {
+            JsonObject history = ada.await("history");
+            assertTrue(history.getJsonArray("messages").isEmpty());
+            assertTrue(history.getBoolean("complete"));
+            assertTrue(ada.ofType("error").isEmpty(), "the newest id is known to PostgreSQL");
+        }
     }
 
     @Test
