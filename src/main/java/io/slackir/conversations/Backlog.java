@@ -2,8 +2,11 @@ package io.slackir.conversations;
 
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -174,30 +177,45 @@ public class Backlog {
      * between transactions. Anything else (a constraint, bad data, a bug) fails the same way the next time.
      */
     static boolean isTransient(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof JDBCConnectionException || t instanceof PessimisticLockException
-                    || t instanceof LockTimeoutException || t instanceof QueryTimeoutException) {
+        return isTransient(failure, Collections.newSetFromMap(new IdentityHashMap<>()));
+    }
+
+    /**
+     * Looks through causes and suppressed exceptions: a connection lost at commit reaches us as Narayana's
+     * RollbackException, with the driver's exception suppressed in an XAException rather than as a cause.
+     */
+    private static boolean isTransient(Throwable t, Set<Throwable> seen) {
+        if (t == null || !seen.add(t)) {
+            return false;
+        }
+        if (isTransientItself(t)) {
+            return true;
+        }
+        for (Throwable suppressed : t.getSuppressed()) {
+            if (isTransient(suppressed, seen)) {
                 return true;
             }
-            if (t instanceof SQLException sql) {
-                String state = sql.getSQLState();
-                if (state == null) {
-                    // Agroal's own "Sorry, acquisition timeout!": every connection is busy or none can be made
-                    if (sql.getMessage() != null && sql.getMessage().contains("acquisition timeout")) {
-                        return true;
-                    }
-                } else if (state.startsWith("08") // connection exception
-                        || state.equals("40001") // serialization failure
-                        || state.equals("40P01") // deadlock detected
-                        || state.startsWith("57P") // admin shutdown, crash shutdown, cannot connect now
-                        || state.equals("53300") // too many connections
-                        || state.equals("57014")) { // query canceled (statement timeout)
-                    return true;
-                }
+        }
+        return isTransient(t.getCause(), seen);
+    }
+
+    private static boolean isTransientItself(Throwable t) {
+        if (t instanceof JDBCConnectionException || t instanceof PessimisticLockException
+                || t instanceof LockTimeoutException || t instanceof QueryTimeoutException) {
+            return true;
+        }
+        if (t instanceof SQLException sql) {
+            String state = sql.getSQLState();
+            if (state == null) {
+                // Agroal's own "Sorry, acquisition timeout!": every connection is busy or none can be made
+                return sql.getMessage() != null && sql.getMessage().contains("acquisition timeout");
             }
-            if (t.getCause() == t) {
-                break;
-            }
+            return state.startsWith("08") // connection exception
+                    || state.equals("40001") // serialization failure
+                    || state.equals("40P01") // deadlock detected
+                    || state.startsWith("57P") // admin shutdown, crash shutdown, cannot connect now
+                    || state.equals("53300") // too many connections
+                    || state.equals("57014"); // query canceled (statement timeout)
         }
         return false;
     }
