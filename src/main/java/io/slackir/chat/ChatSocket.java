@@ -20,6 +20,7 @@ import io.quarkus.websockets.next.OnPongMessage;
 import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
+import io.smallrye.common.annotation.NonBlocking;
 import io.vertx.core.buffer.Buffer;
 
 /**
@@ -68,7 +69,12 @@ public class ChatSocket {
         rooms.leave(connection);
     }
 
+    /**
+     * On the event loop: nothing here waits (validation, a broadcast posted to the outboxes, persistence handed to its
+     * own threads), and a hop to a worker thread per frame would cost more than the frame's own work.
+     */
     @OnTextMessage
+    @NonBlocking
     void receive(WebSocketConnection connection, String text) {
         if (!admitted(connection)) {
             return;

@@ -83,6 +83,14 @@ public final class Frames {
         return node.textValue();
     }
 
+    static byte[] bytes(ObjectMapper json, Object frame) {
+        try {
+            return json.writeValueAsBytes(frame);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static String write(ObjectMapper json, Object frame) {
         try {
             return json.writeValueAsString(frame);

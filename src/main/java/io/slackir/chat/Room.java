@@ -2,24 +2,36 @@ package io.slackir.chat;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.function.Function;
 
 import io.micrometer.core.instrument.Counter;
+import io.netty.buffer.ByteBuf;
 import io.micrometer.core.instrument.Gauge;
 
 /**
  * One chat room: its open connections, its latest shouts, and those accepted here that are not stored yet. Every
  * change happens under the room's lock, and so does every delivery: each connection sees the room's shouts in id
- * order, and a joining connection gets its history before any live shout.
+ * order, and a joining connection gets its history before any live shout. A shout is serialized once, and handed to
+ * each event loop once with the room's members there, not once per member.
  */
 final class Room {
 
     final String name;
-    private final List<Member> members = new ArrayList<>();
+    /** Members waiting for their history: they hold the shouts broadcast meanwhile. */
+    private final List<Member> joining = new ArrayList<>();
+    /**
+     * Live members by their event loop's outbox (null: written through websockets-next), as arrays replaced on every
+     * change: a broadcast posts them as they are, and a later join or leave does not touch what was posted.
+     */
+    private final Map<Outbox, Member[]> live = new HashMap<>();
+    private int liveCount;
     /** The most shouts {@link #recent} keeps. */
     static final int RECENT_MAX = 200;
 
@@ -48,11 +60,13 @@ final class Room {
 
     /** The open connections. */
     synchronized int size() {
-        return members.size();
+        return joining.size() + liveCount;
     }
 
     synchronized List<Member> members() {
-        return new ArrayList<>(members);
+        List<Member> all = new ArrayList<>(joining);
+        live.values().forEach(members -> all.addAll(Arrays.asList(members)));
+        return all;
     }
 
     /**
@@ -61,7 +75,7 @@ final class Room {
      *
      * @return the shout, or null when the room is closed
      */
-    synchronized Shout broadcast(Function<String, Shout> make, Function<Shout, String> frame) {
+    synchronized Shout broadcast(Function<String, Shout> make, Function<Shout, ByteBuf> frame) {
         if (closed) {
             return null;
         }
@@ -71,11 +85,20 @@ final class Room {
         if (recent.size() > RECENT_MAX) {
             recent.removeFirst();
         }
-        String text = frame.apply(shout);
-        for (Member member : members) {
-            member.deliver(shout.id(), text);
+        ByteBuf bytes = frame.apply(shout);
+        for (Member member : joining) {
+            member.deliver(shout.id(), bytes);
         }
-        deliveries.increment(members.size());
+        for (Map.Entry<Outbox, Member[]> loop : live.entrySet()) {
+            if (loop.getKey() != null) {
+                loop.getKey().post(bytes, loop.getValue());
+            } else {
+                for (Member member : loop.getValue()) {
+                    member.write(bytes);
+                }
+            }
+        }
+        deliveries.increment(size());
         return shout;
     }
 
@@ -88,7 +111,7 @@ final class Room {
         if (closed) {
             return null;
         }
-        members.add(member);
+        joining.add(member);
         return new Snapshot(new ArrayList<>(recent), new ArrayList<>(unstored.values()));
     }
 
@@ -104,19 +127,40 @@ final class Room {
      * @return false when another shout was held since, so the history must be made again with the new cut
      */
     synchronized boolean goLive(Member member, String history, UUID cut) {
-        if (!members.contains(member)) {
+        if (!joining.contains(member)) {
             return true;
         }
         if (!Objects.equals(member.firstHeld(), cut)) {
             return false;
         }
         member.goLive(history);
+        joining.remove(member);
+        Member[] loop = live.getOrDefault(member.outbox, new Member[0]);
+        Member[] grown = Arrays.copyOf(loop, loop.length + 1);
+        grown[loop.length] = member;
+        live.put(member.outbox, grown);
+        liveCount++;
         return true;
     }
 
     /** @return true when the room is now closed and must leave the registry */
     synchronized boolean leave(Member member) {
-        members.remove(member);
+        member.left();
+        if (!joining.remove(member)) {
+            Member[] loop = live.get(member.outbox);
+            int at = loop == null ? -1 : Arrays.asList(loop).indexOf(member);
+            if (at >= 0) {
+                Member[] shrunk = new Member[loop.length - 1];
+                System.arraycopy(loop, 0, shrunk, 0, at);
+                System.arraycopy(loop, at + 1, shrunk, at, loop.length - at - 1);
+                if (shrunk.length == 0) {
+                    live.remove(member.outbox);
+                } else {
+                    live.put(member.outbox, shrunk);
+                }
+                liveCount--;
+            }
+        }
         return closeIfIdle();
     }
 
@@ -127,7 +171,7 @@ final class Room {
     }
 
     private boolean closeIfIdle() {
-        closed = members.isEmpty() && unstored.isEmpty();
+        closed = size() == 0 && unstored.isEmpty();
         return closed;
     }
 }

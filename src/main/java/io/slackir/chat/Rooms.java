@@ -72,7 +72,8 @@ public class Rooms {
      */
     Shout broadcast(String room, Function<String, Shout> make) {
         while (true) {
-            Shout shout = open(room).broadcast(make, s -> Frames.write(json, Frames.ShoutFrame.of(s)));
+            Shout shout = open(room).broadcast(make,
+                    s -> Outbox.frame(Frames.bytes(json, Frames.ShoutFrame.of(s))));
             if (shout != null) {
                 return shout;
             }

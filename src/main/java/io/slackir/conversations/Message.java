@@ -9,6 +9,7 @@ import java.util.UUID;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
+import jakarta.persistence.NamedQuery;
 import jakarta.persistence.Table;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -19,6 +20,12 @@ import io.slackir.chat.Shout;
 /** A stored shout: one row of {@code messages}. Its constraints are the one definition of what a valid shout is. */
 @Entity
 @Table(name = "messages")
+// Named, so Hibernate parses them once at boot: a thousand joins at once must not each parse the same query (HQL
+// parsing is slow and allocates a lot while its caches are cold)
+@NamedQuery(name = "Message.page", query = """
+        from Message where (room, id) > (:room, :after) and (room, id) < (:room, :before)
+        order by room desc, id desc""")
+@NamedQuery(name = "Message.isIn", query = "select count(*) from Message where id = :id and room = :room")
 public class Message extends PanacheEntityBase {
 
     /** The longest room name, in characters. */
@@ -86,9 +93,7 @@ public class Message extends PanacheEntityBase {
      */
     public static List<Shout> page(String room, UUID after, UUID before, int limit) {
         // A limit alone: Panache's page(0, n) would add "offset 0 rows"
-        List<Message> newestFirst = getEntityManager().createQuery("""
-                from Message where (room, id) > (:room, :after) and (room, id) < (:room, :before)
-                order by room desc, id desc""", Message.class)
+        List<Message> newestFirst = getEntityManager().createNamedQuery("Message.page", Message.class)
                 .setParameter("room", room)
                 .setParameter("after", after == null ? NO_ID : after)
                 .setParameter("before", before == null ? ALL_IDS : before)
@@ -104,6 +109,9 @@ public class Message extends PanacheEntityBase {
 
     /** Whether the shout with this id is stored, in this room. */
     public static boolean isIn(String room, UUID id) {
-        return count("id = ?1 and room = ?2", id, room) > 0;
+        return getEntityManager().createNamedQuery("Message.isIn", Long.class)
+                .setParameter("id", id)
+                .setParameter("room", room)
+                .getSingleResult() > 0;
     }
 }

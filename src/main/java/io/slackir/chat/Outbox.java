@@ -1,0 +1,84 @@
+package io.slackir.chat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.internal.PlatformDependent;
+
+/**
+ * What waits to be written to the connections of one event loop, written there in batches: one task per batch, not
+ * one per frame and connection, and one flush per connection per batch. A shout reaches a room as one entry per event
+ * loop, holding its frame encoded once and the members to write it to; under load, frames pile up between batches
+ * and each connection gets several in one write.
+ */
+final class Outbox {
+
+    /** One frame for some members, in the order posted. */
+    private record Delivery(ByteBuf frame, Member[] to) {
+    }
+
+    /** How many deliveries a batch writes before it flushes and lets the event loop serve its sockets. */
+    private static final int BATCH = 64;
+
+    /** One per event loop: a connection is served by one event loop for its whole life. */
+    private static final ConcurrentHashMap<EventExecutor, Outbox> OUTBOXES = new ConcurrentHashMap<>();
+
+    private final EventExecutor loop;
+    private final Queue<Delivery> queue = PlatformDependent.newMpscQueue();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    /** Members written to in this batch: flushed at its end. Touched on the event loop only. */
+    private final List<Member> written = new ArrayList<>();
+    private final Runnable drain = this::drain;
+
+    private Outbox(EventExecutor loop) {
+        this.loop = loop;
+    }
+
+    static Outbox of(EventExecutor loop) {
+        return OUTBOXES.computeIfAbsent(loop, Outbox::new);
+    }
+
+    /** A text frame, encoded once, that any number of connections can write: each gets a view of the same bytes. */
+    static ByteBuf frame(byte[] utf8) {
+        return Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(utf8));
+    }
+
+    static ByteBuf frame(String text) {
+        return frame(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Queues a frame for these members (all of this event loop); thread-safe, never blocks. */
+    void post(ByteBuf frame, Member... to) {
+        queue.offer(new Delivery(frame, to));
+        if (scheduled.compareAndSet(false, true)) {
+            loop.execute(drain);
+        }
+    }
+
+    private void drain() {
+        scheduled.set(false);
+        Delivery delivery;
+        int n = 0;
+        while (n++ < BATCH && (delivery = queue.poll()) != null) {
+            for (Member member : delivery.to()) {
+                if (member.write(delivery.frame())) {
+                    written.add(member);
+                }
+            }
+        }
+        for (Member member : written) {
+            member.flush();
+        }
+        written.clear();
+        if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {
+            loop.execute(drain);
+        }
+    }
+}
