@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Function;
 
@@ -36,7 +37,12 @@ final class Room {
     static final int RECENT_MAX = 200;
 
     /** What a joining member is told of the room's shouts in memory, taken as it joins. */
-    record Snapshot(List<Shout> recent, List<Shout> unstored) {
+    /**
+     * @param seeded {@code recent} holds the room's latest shouts (up to {@link #RECENT_MAX}), stored or not: a join
+     *        needs no database
+     * @param whole {@code recent} holds every shout the room has
+     */
+    record Snapshot(List<Shout> recent, List<Shout> unstored, boolean seeded, boolean whole) {
     }
 
     /** Accepted, not stored yet, in id order: history merges them with what PostgreSQL returns. */
@@ -46,6 +52,9 @@ final class Room {
      * {@code after} is among them is answered from memory, without the database.
      */
     private final ArrayDeque<Shout> recent = new ArrayDeque<>();
+    /** See {@link Snapshot}: set once the latest stored shouts were merged into {@link #recent}. */
+    private boolean seeded;
+    private boolean whole;
     /** Set once the room is idle and left {@link Rooms}; a closed room takes nothing new. */
     private boolean closed;
 
@@ -84,6 +93,7 @@ final class Room {
         recent.addLast(shout);
         if (recent.size() > RECENT_MAX) {
             recent.removeFirst();
+            whole = false;
         }
         ByteBuf bytes = frame.apply(shout);
         for (Member member : joining) {
@@ -112,7 +122,27 @@ final class Room {
             return null;
         }
         joining.add(member);
-        return new Snapshot(new ArrayList<>(recent), new ArrayList<>(unstored.values()));
+        return new Snapshot(new ArrayList<>(recent), new ArrayList<>(unstored.values()), seeded, whole);
+    }
+
+    /**
+     * Merges the room's latest stored shouts, read after this room was opened, into {@link #recent}. Every shout
+     * accepted since the room opened is in {@code recent} already, and every one before was stored (a room closes
+     * only once it owes nothing): the union is the room's latest, and the next joins are answered from memory.
+     *
+     * @param complete {@code stored} holds every stored shout of the room
+     */
+    synchronized void seed(List<Shout> stored, boolean complete) {
+        if (seeded) {
+            return;
+        }
+        TreeMap<UUID, Shout> merged = new TreeMap<>();
+        stored.forEach(s -> merged.put(s.id(), s));
+        recent.forEach(s -> merged.put(s.id(), s));
+        recent.clear();
+        merged.values().stream().skip(Math.max(0, merged.size() - RECENT_MAX)).forEach(recent::addLast);
+        whole = complete && merged.size() <= RECENT_MAX;
+        seeded = true;
     }
 
     /** The first shout held for a joining member: where its history must end. Null when none is yet. */

@@ -144,6 +144,10 @@ public class Rooms {
             // Every shout since `after` is in memory: the usual reconnect after a short drop needs no database
             memory.recent().forEach(s -> merged.put(s.id(), s));
             complete = true;
+        } else if (after == null && memory.seeded()) {
+            // The room's latest shouts are in memory: a crowd joining a busy room costs the database nothing
+            memory.recent().forEach(s -> merged.put(s.id(), s));
+            complete = memory.whole();
         } else {
             try {
                 if (after != null && !holds(memory.unstored(), after) && !Message.isIn(room.name, after)) {
@@ -154,6 +158,9 @@ public class Rooms {
                 List<Shout> stored = Message.page(room.name, after, null, size + 1);
                 complete = stored.size() <= size;
                 stored.forEach(s -> merged.put(s.id(), s));
+                if (after == null) {
+                    room.seed(stored, complete);
+                }
             } catch (RuntimeException e) {
                 // The chat goes on without the database: the history holds what memory has, and says it is partial
                 LOG.warnf("Could not read the history of room %s: %s", room.name, e.toString());

@@ -55,7 +55,7 @@ public final class Bench {
         DEFAULTS.put("clients", "1000");
         DEFAULTS.put("senders", "10");
         DEFAULTS.put("rooms", "100");
-        DEFAULTS.put("fanout-rates", "50,100,150,200,250,300");
+        DEFAULTS.put("fanout-rates", "50,100,150,200,250,300,400,500");
         DEFAULTS.put("rooms-rates", "500,1000,2000,4000,8000");
         DEFAULTS.put("store-rates", "5000,10000,15000");
         DEFAULTS.put("step-seconds", "10");

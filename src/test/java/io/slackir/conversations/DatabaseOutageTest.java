@@ -55,7 +55,12 @@ class DatabaseOutageTest {
         AtomicBoolean shouting = new AtomicBoolean(true);
         List<Thread> senders = new ArrayList<>();
         List<ChatClient> clients = new ArrayList<>();
-        try (ChatClient listener = ChatClient.join(base, room)) {
+        String quiet = "outage-quiet-" + UUID.randomUUID().toString().substring(0, 8);
+        try (ChatClient listener = ChatClient.join(base, room); ChatClient regular = ChatClient.join(base, quiet)) {
+            for (int i = 0; i < 3; i++) {
+                regular.shout("regular", "before the outage " + i, "q" + i);
+            }
+            regular.await("ack", 3);
             int[] sent = new int[2];
             for (int s = 0; s < 2; s++) {
                 ChatClient client = ChatClient.join(base, room);
@@ -79,6 +84,12 @@ class DatabaseOutageTest {
                     .until(() -> given().get("/q/health/ready").statusCode() == 503);
             given().when().get("/api/rooms/{room}/messages", room)
                     .then().statusCode(503).body("code", equalTo("unavailable"));
+            // A room in memory has its latest shouts there: joining it needs no database, and its history is whole
+            try (ChatClient newcomer = ChatClient.join(base, quiet)) {
+                JsonObject history = newcomer.await("history");
+                assertEquals(3, history.getJsonArray("messages").size(), history::toString);
+                assertEquals(true, history.getBoolean("complete"), history::toString);
+            }
             sleep(Math.max(0, OUTAGE.toMillis() - (System.nanoTime() - down) / 1_000_000));
             int sentWhileDown = sent[0] + sent[1];
 

@@ -1,0 +1,70 @@
+package io.slackir.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * A few seconds of every load scenario against the packaged jar and the bare Vert.x baseline: the benchmark still runs
+ * and writes well-formed results. Figures are not judged here; they are measured by {@code bench/run}.
+ */
+class BenchIT {
+
+    @Test
+    void everyScenarioRunsAndWritesWellFormedResults() throws Exception {
+        Path results = Path.of("target/bench/smoke.jsonl");
+        Files.deleteIfExists(results);
+        new Bench(Bench.settings("fanout", "rooms", "store", "joins",
+                "--targets", "slackir,vertx",
+                "--clients", "20", "--senders", "2", "--rooms", "4",
+                "--fanout-rates", "20,40", "--rooms-rates", "20", "--store-rates", "100",
+                "--step-seconds", "1", "--store-seconds", "2", "--warmup-seconds", "1", "--history", "5",
+                "--results", results.toString())).run();
+
+        ObjectMapper json = new ObjectMapper();
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(results)) {
+            lines.add(json.readTree(line));
+        }
+        Set<String> seen = new TreeSet<>();
+        for (JsonNode line : lines) {
+            String scenario = line.path("scenario").asText();
+            seen.add(scenario + "/" + line.path("type").asText());
+            assertTrue(line.path("commit").isTextual() && line.path("date").isTextual(), line::toString);
+            if (line.path("type").asText().equals("step") && !scenario.equals("store")
+                    && !scenario.equals("joins")) {
+                assertTrue(line.path("sent").asLong() > 0, line::toString);
+                for (String field : List.of("deliveries_per_s", "delivered_pct", "p50_ms", "p99_ms", "p999_ms",
+                        "max_ms", "server_cpu_pct", "server_rss_mib", "load_cpu_pct")) {
+                    assertTrue(line.path(field).isNumber() && line.path(field).asDouble() >= 0,
+                            field + " in " + line);
+                }
+                assertTrue(line.path("delivered_pct").asDouble() <= 100, line::toString);
+            }
+            if (scenario.equals("store") && line.path("type").asText().equals("step")) {
+                assertTrue(line.path("accepted").asLong() > 0, line::toString);
+                assertTrue(line.path("stored").asLong() <= line.path("accepted").asLong(), line::toString);
+                assertTrue(line.path("backlog_flat").isBoolean(), line::toString);
+            }
+            if (scenario.equals("joins")) {
+                assertEquals(20, line.path("clients").asInt(), line::toString);
+                assertTrue(line.path("all_within_ms").isNumber(), line::toString);
+            }
+        }
+        assertEquals(Set.of("fanout/step", "fanout/summary", "rooms/step", "rooms/summary", "store/step",
+                "store/summary", "joins/step"), seen);
+        assertFalse(lines.stream().anyMatch(l -> l.path("target").asText().equals("getting-started")));
+    }
+}
