@@ -74,6 +74,15 @@ public interface SlackirConfig {
         int threads();
 
         /**
+         * The most shouts written in one transaction. A free writer takes whatever waits, up to this many, and never
+         * waits for more: at a low rate a batch is one shout, written at once; under load batches grow and the
+         * database commits far fewer transactions for the same shouts. Each shout is still acked on its own. A batch's
+         * ids are looked up in one query, so keep it to a few thousand at most.
+         */
+        @WithDefault("500")
+        int batchSize();
+
+        /**
          * The most shouts accepted and not stored yet. At the bound a new shout is refused ({@code overloaded} over
          * the socket, 503 over HTTP) instead of growing memory without limit.
          */

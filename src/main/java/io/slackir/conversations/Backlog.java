@@ -2,8 +2,10 @@ package io.slackir.conversations;
 
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -11,8 +13,11 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
@@ -34,18 +39,19 @@ import org.hibernate.exception.JDBCConnectionException;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.runtime.Startup;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.Startup;
 import io.slackir.SlackirConfig;
 import io.slackir.chat.Shout;
 
 /**
- * The shouts accepted and not stored yet, on their way to PostgreSQL: bounded, written by threads of their own, retried
- * through transient failures until a deadline, and drained before the service stops. Each shout is handed to
- * {@link ShoutPersister} as a CDI event ({@code fireAsync}), once per attempt.
+ * The shouts accepted and not stored yet, on their way to PostgreSQL: bounded, written in batches by threads of their
+ * own, retried through transient failures until a deadline, and drained before the service stops. Each batch is handed
+ * to {@link ShoutPersister} as a CDI event ({@code fireAsync}), once per attempt; each shout completes on its own.
  */
 @ApplicationScoped
 // Created at startup, not at the first shout: its metrics are there (at zero) from the first scrape
@@ -54,8 +60,9 @@ public class Backlog {
 
     private static final Logger LOG = Logger.getLogger(Backlog.class);
 
-    private final Event<Shout> persistence;
+    private final Event<Shouts> persistence;
     private final SlackirConfig.Persistence config;
+    private final int batchSize;
     private final Duration drainTimeout;
     private final ExecutorService writers;
     private final NotificationOptions onWriters;
@@ -64,15 +71,38 @@ public class Backlog {
     private final AtomicInteger admitted = new AtomicInteger();
     /** What is owed to PostgreSQL, by id: logged in full if the service must stop before storing it. */
     private final Map<UUID, Shout> pending = new ConcurrentHashMap<>();
+    /** Shouts waiting for a writer, oldest first; a retried batch goes back in front. */
+    private final ConcurrentLinkedDeque<Owed> waiting = new ConcurrentLinkedDeque<>();
+    /** Shouts of a batch that failed for good, each to be written alone: one bad shout must not fail the others. */
+    private final ConcurrentLinkedQueue<Owed> alone = new ConcurrentLinkedQueue<>();
+    /**
+     * Batches being written, at most one per writer thread: shouts wait in {@link #waiting}, not in the pool's queue,
+     * so the next free writer takes all that came meanwhile in one batch.
+     */
+    private final AtomicInteger writing = new AtomicInteger();
     private final AtomicBoolean failing = new AtomicBoolean();
     private volatile boolean accepting = true;
     private final Counter retried;
     private final Timer latency;
+    private final DistributionSummary batches;
 
-    Backlog(Event<Shout> persistence, SlackirConfig config, MeterRegistry registry,
+    /**
+     * A shout on its way: its sender's future, when it was accepted (its retry deadline counts from then), how many
+     * writes it has been in, and whether it must be written alone.
+     */
+    private record Owed(Shout shout, CompletableFuture<Shout> done, long start, int attempt, boolean alone) {
+
+        Owed again(boolean alone) {
+            return new Owed(shout, done, start, attempt + 1, alone);
+        }
+    }
+
+    Backlog(Event<Shouts> persistence, SlackirConfig config, MeterRegistry registry,
             @ConfigProperty(name = "quarkus.shutdown.timeout") Optional<Duration> shutdownTimeout) {
         this.persistence = persistence;
         this.config = config.persistence();
+        // At least one: a writer taking nothing would never stop taking
+        this.batchSize = Math.max(1, this.config.batchSize());
         Duration drain = this.config.drainTimeout();
         this.drainTimeout = shutdownTimeout.filter(t -> t.compareTo(drain) < 0).orElse(drain);
         this.writers = Executors.newFixedThreadPool(this.config.threads(), named("slackir-store"));
@@ -85,6 +115,10 @@ public class Backlog {
                 .publishPercentiles(0.5, 0.99)
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(this.config.retryDeadline())
+                .register(registry);
+        this.batches = DistributionSummary.builder("slackir.shouts.store.batch")
+                .description("Shouts written in one transaction, at each attempt")
+                .publishPercentiles(0.5, 0.99)
                 .register(registry);
         Gauge.builder("slackir.shouts.backlog", admitted, AtomicInteger::get)
                 .description("Shouts accepted and not stored yet")
@@ -116,8 +150,9 @@ public class Backlog {
     }
 
     /**
-     * Stores an admitted shout. Transient failures are retried with backoff until the retry deadline; a failure of the
-     * data (a constraint, a value PostgreSQL refuses) is not.
+     * Stores an admitted shout, in a batch with whatever else waits. Transient failures are retried with backoff until
+     * the retry deadline; a failure of the data (a constraint, a value PostgreSQL refuses) is not, and fails this shout
+     * only.
      *
      * @return completes once the shout is committed, or exceptionally once it never will be
      */
@@ -125,44 +160,131 @@ public class Backlog {
         pending.put(shout.id(), shout);
         long start = System.nanoTime();
         CompletableFuture<Shout> done = new CompletableFuture<>();
-        attempt(shout, start, 1, done);
-        return done.whenComplete((stored, failure) -> {
+        CompletionStage<Shout> settled = done.whenComplete((stored, failure) -> {
             pending.remove(shout.id());
             admitted.decrementAndGet();
             if (failure == null) {
                 latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             }
         });
+        waiting.add(new Owed(shout, done, start, 1, false));
+        writeWaiting();
+        return settled;
     }
 
-    private void attempt(Shout shout, long start, int attempt, CompletableFuture<Shout> done) {
-        CompletionStage<Shout> written;
-        try {
-            written = persistence.fireAsync(shout, onWriters);
-        } catch (RuntimeException e) {
-            written = CompletableFuture.failedFuture(e);
-        }
-        written.whenComplete((stored, failure) -> {
-            if (failure == null) {
-                if (failing.compareAndSet(true, false)) {
-                    LOG.infof("Shouts are stored again; %d wait to be stored", admitted.get());
-                }
-                done.complete(shout);
+    /**
+     * Starts a batch while a writer is free and shouts wait. Called whenever a shout comes, a batch ends or a retry is
+     * due, so no writer is idle while shouts wait, and none waits for a batch to fill.
+     */
+    private void writeWaiting() {
+        while (!alone.isEmpty() || !waiting.isEmpty()) {
+            int busy = writing.get();
+            if (busy >= config.threads()) {
+                // The batch that ends next takes them
                 return;
             }
-            long pause = backoff(attempt);
-            boolean inTime = System.nanoTime() - start + pause < config.retryDeadline().toNanos();
-            if (isTransient(failure) && inTime) {
-                if (failing.compareAndSet(false, true)) {
-                    LOG.warnf("Storing shouts fails (%s); retrying each for up to %s", rootCause(failure),
-                            config.retryDeadline());
-                }
-                retried.increment();
-                retries.schedule(() -> attempt(shout, start, attempt + 1, done), pause, TimeUnit.NANOSECONDS);
+            if (!writing.compareAndSet(busy, busy + 1)) {
+                continue;
+            }
+            List<Owed> batch = take();
+            if (batch.isEmpty()) {
+                // Another thread took them first
+                writing.decrementAndGet();
             } else {
-                done.completeExceptionally(failure);
+                write(batch);
+            }
+        }
+    }
+
+    /** A shout to be written alone, or what waits now, up to the batch size. */
+    private List<Owed> take() {
+        Owed single = alone.poll();
+        if (single != null) {
+            return List.of(single);
+        }
+        List<Owed> batch = new ArrayList<>(Math.min(batchSize, 64));
+        Owed next;
+        while (batch.size() < batchSize && (next = waiting.poll()) != null) {
+            batch.add(next);
+        }
+        return batch;
+    }
+
+    private void write(List<Owed> batch) {
+        batches.record(batch.size());
+        CompletionStage<Shouts> written;
+        try {
+            written = persistence.fireAsync(new Shouts(batch.stream().map(Owed::shout).toList()), onWriters);
+        } catch (RuntimeException e) {
+            // Not even handed to a writer (they are stopped): nothing to retry or split
+            batch.forEach(owed -> owed.done().completeExceptionally(e));
+            writing.decrementAndGet();
+            return;
+        }
+        written.whenComplete((stored, failure) -> {
+            try {
+                settle(batch, failure);
+            } finally {
+                writing.decrementAndGet();
+                writeWaiting();
             }
         });
+    }
+
+    private void settle(List<Owed> batch, Throwable failure) {
+        if (failure == null) {
+            if (failing.compareAndSet(true, false)) {
+                LOG.infof("Shouts are stored again; %d wait to be stored", admitted.get());
+            }
+            batch.forEach(owed -> owed.done().complete(owed.shout()));
+        } else if (isTransient(failure)) {
+            retry(batch, failure);
+        } else if (batch.size() > 1) {
+            // The transaction stored none of them; written alone, only the shout at fault fails
+            LOG.warnf("A batch of %d shouts was refused (%s); writing each alone", batch.size(), rootCause(failure));
+            batch.forEach(owed -> alone.add(owed.again(true)));
+        } else {
+            batch.getFirst().done().completeExceptionally(failure);
+        }
+    }
+
+    /**
+     * Writes the batch again after a pause, in front of what came since; a shout whose deadline would pass during the
+     * pause fails now.
+     */
+    private void retry(List<Owed> batch, Throwable failure) {
+        long pause = backoff(batch.stream().mapToInt(Owed::attempt).max().orElse(1));
+        long now = System.nanoTime();
+        List<Owed> again = new ArrayList<>(batch.size());
+        for (Owed owed : batch) {
+            if (now - owed.start() + pause < config.retryDeadline().toNanos()) {
+                again.add(owed.again(owed.alone()));
+            } else {
+                owed.done().completeExceptionally(failure);
+            }
+        }
+        if (again.isEmpty()) {
+            return;
+        }
+        if (failing.compareAndSet(false, true)) {
+            LOG.warnf("Storing shouts fails (%s); retrying each for up to %s", rootCause(failure),
+                    config.retryDeadline());
+        }
+        retried.increment(again.size());
+        try {
+            retries.schedule(() -> {
+                for (Owed owed : again.reversed()) {
+                    if (owed.alone()) {
+                        alone.add(owed);
+                    } else {
+                        waiting.addFirst(owed);
+                    }
+                }
+                writeWaiting();
+            }, pause, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException stopped) {
+            again.forEach(owed -> owed.done().completeExceptionally(failure));
+        }
     }
 
     /** Exponential, capped, with full jitter on the upper half: writers that failed together do not retry together. */

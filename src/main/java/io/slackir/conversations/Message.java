@@ -2,8 +2,11 @@ package io.slackir.conversations;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 import jakarta.persistence.Column;
@@ -105,6 +108,14 @@ public class Message extends PanacheEntityBase {
         }
         Collections.reverse(shouts);
         return shouts;
+    }
+
+    /** Which of these ids are stored: one query for a whole batch of shouts. */
+    public static Set<UUID> storedAmong(Collection<UUID> ids) {
+        return new HashSet<>(getEntityManager()
+                .createQuery("select id from Message where id in ?1", UUID.class)
+                .setParameter(1, ids)
+                .getResultList());
     }
 
     /** Whether the shout with this id is stored, in this room. */

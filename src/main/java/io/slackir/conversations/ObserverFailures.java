@@ -7,12 +7,12 @@ import jakarta.enterprise.inject.spi.ObserverMethod;
 import org.jboss.logging.Logger;
 
 import io.quarkus.arc.AsyncObserverExceptionHandler;
-import io.slackir.chat.Shout;
 
 /**
- * Replaces ArC's handler, which logs every failed async observer with its stack trace: a shout that fails to be stored
- * is retried and reported by {@link Backlog} (once per outage) and the Megaphone (once per shout given up on), so a
- * database outage does not flood the log. Failures of other events are logged as ArC would.
+ * Replaces ArC's handler, which logs every failed async observer with its stack trace: a batch of shouts that fails to
+ * be stored is retried or split and reported by {@link Backlog} (once per outage, once per split) and the Megaphone
+ * (once per shout given up on), so a database outage does not flood the log. Failures of other events are logged as
+ * ArC would.
  */
 @ApplicationScoped
 public class ObserverFailures implements AsyncObserverExceptionHandler {
@@ -21,8 +21,8 @@ public class ObserverFailures implements AsyncObserverExceptionHandler {
 
     @Override
     public void handle(Throwable failure, ObserverMethod<?> observer, EventContext<?> event) {
-        if (event.getEvent() instanceof Shout shout) {
-            LOG.debugf("Storing shout %s failed: %s", shout.id(), failure);
+        if (event.getEvent() instanceof Shouts batch) {
+            LOG.debugf("Storing %d shouts failed: %s", batch.shouts().size(), failure);
         } else {
             LOG.errorf(failure, "An async observer failed: %s", observer);
         }

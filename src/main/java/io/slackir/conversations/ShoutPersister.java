@@ -1,6 +1,9 @@
 package io.slackir.conversations;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.ObservesAsync;
@@ -11,7 +14,7 @@ import jakarta.validation.Validator;
 
 import io.slackir.chat.Shout;
 
-/** Stores each accepted shout as a {@link Message}, off the chat's path: the broadcast never waits for it. */
+/** Stores accepted shouts as {@link Message}s, off the chat's path: the broadcast never waits for them. */
 @ApplicationScoped
 public class ShoutPersister {
 
@@ -21,17 +24,27 @@ public class ShoutPersister {
         this.validator = validator;
     }
 
-    /** One transaction per shout. Idempotent on the id: a retried write finds its row and stores nothing twice. */
+    /**
+     * One transaction for the whole batch; Hibernate sends its inserts as JDBC batches. Idempotent on the ids: a
+     * retried batch finds the rows that did commit, with one query, and stores only the others. Any failure fails the
+     * whole batch: {@link Backlog} then writes each shout alone, so that one bad shout fails by itself.
+     */
     @Transactional
-    void persist(@ObservesAsync Shout shout) {
-        if (Message.findById(shout.id()) != null) {
-            return;
+    void persist(@ObservesAsync Shouts batch) {
+        List<Message> messages = new ArrayList<>(batch.shouts().size());
+        for (Shout shout : batch.shouts()) {
+            Message message = Message.from(shout);
+            Set<ConstraintViolation<Message>> violations = validator.validate(message);
+            if (!violations.isEmpty()) {
+                throw new ConstraintViolationException("Shout " + shout.id() + " is not a valid message", violations);
+            }
+            messages.add(message);
         }
-        Message message = Message.from(shout);
-        Set<ConstraintViolation<Message>> violations = validator.validate(message);
-        if (!violations.isEmpty()) {
-            throw new ConstraintViolationException("Shout " + shout.id() + " is not a valid message", violations);
+        Set<UUID> stored = Message.storedAmong(messages.stream().map(m -> m.id).toList());
+        for (Message message : messages) {
+            if (!stored.contains(message.id)) {
+                message.persist();
+            }
         }
-        message.persist();
     }
 }

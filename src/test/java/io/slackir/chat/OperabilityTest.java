@@ -57,16 +57,19 @@ class OperabilityTest {
         String room = "ops-" + UUID.randomUUID().toString().substring(0, 8);
         double deliveries = metric("slackir_broadcast_deliveries_total");
         double commits = metric("slackir_shouts_store_latency_seconds_count");
+        double transactions = metric("slackir_shouts_store_batch_count");
         try (ChatClient ada = ChatClient.join(base, room); ChatClient bob = ChatClient.join(base, room)) {
             assertEquals(2, metric("slackir_room_connections{room=\"" + room + "\"}"));
             ada.shout("Ada", "measured", "m").awaitAck("m");
             assertEquals(deliveries + 2, metric("slackir_broadcast_deliveries_total"), "one per connection");
             assertEquals(commits + 1, metric("slackir_shouts_store_latency_seconds_count"));
+            assertEquals(transactions + 1, metric("slackir_shouts_store_batch_count"), "a lone shout, a batch of one");
         }
         String text = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
         assertThat(text, containsString("slackir_shouts_backlog "));
         assertThat(text, containsString("slackir_shouts_store_retries_total "));
         assertThat(text, containsString("slackir_shouts_store_latency_seconds_bucket{le="));
+        assertThat(text, containsString("slackir_shouts_store_batch{quantile=\"0.99\"}"));
         assertThat(text, containsString("slackir_connections "));
     }
 

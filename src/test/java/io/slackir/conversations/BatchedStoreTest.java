@@ -1,0 +1,228 @@
+package io.slackir.conversations;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.lessThan;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+
+import jakarta.inject.Inject;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+import io.agroal.api.AgroalDataSource;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.slackir.SlackirConfig;
+import io.slackir.chat.ChatClient;
+import io.slackir.chat.Shout;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Shouts are written many to a transaction and still settled one by one: each is stored once and acked, a shout
+ * PostgreSQL refuses fails alone, and a quiet room's shout is written at once, alone.
+ */
+@QuarkusTest
+class BatchedStoreTest {
+
+    @TestHTTPResource("/")
+    URI base;
+
+    @Inject
+    Backlog backlog;
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    @Inject
+    MeterRegistry registry;
+
+    @Inject
+    SlackirConfig config;
+
+    @Test
+    void shoutsAcceptedTogetherAreStoredInBatchesEachOnceAndEachAcked() throws Exception {
+        String room = room("many");
+        int count = 1000;
+        double batchesBefore = batches().count();
+        double shoutsBefore = batches().totalAmount();
+        try (ChatClient ada = ChatClient.join(base, room)) {
+            // Held back until all are accepted, so the writers find them waiting together
+            try (Connection lock = holdWrites()) {
+                for (int i = 0; i < count; i++) {
+                    ada.shout("Ada", "shout " + i, "r" + i);
+                }
+                ada.await("shout", count);
+                assertTrue(ada.ofType("ack").isEmpty(), "nothing is stored yet");
+                lock.rollback();
+            }
+            List<JsonObject> acks = ada.await("ack", count);
+            assertEquals(count, acks.size(), "one ack per shout");
+            assertEquals(count, acks.stream().map(a -> a.getString("ref")).distinct().count());
+            assertTrue(ada.ofType("error").isEmpty(), "no error: " + ada.ofType("error"));
+
+            List<String> stored = EmbeddedDatabase.storedIds(dataSource, room);
+            assertEquals(count, stored.size(), "each shout stored once");
+            assertThat(stored, containsInAnyOrder(ada.ofType("shout").stream().map(f -> f.getString("id")).toArray()));
+        }
+        assertThat("fewer transactions than shouts", batches().count() - batchesBefore, lessThan((double) count));
+        assertEquals(count, batches().totalAmount() - shoutsBefore, "each written once");
+    }
+
+    @Test
+    void aShoutPostgresRefusesFailsAloneAndTheRestOfItsBatchIsStored() throws Exception {
+        // Beyond PostgreSQL's last timestamp (294276 AD): Bean Validation lets it through, the database refuses it
+        onlyTheBadShoutOfABatchFails(room -> new Shout(UUID.randomUUID(), room, "Ada", "from the far future",
+                Instant.parse("+300000-01-01T00:00:00Z")));
+    }
+
+    @Test
+    void anInvalidShoutFailsAloneAndTheRestOfItsBatchIsStored() throws Exception {
+        // Past Megaphone's checks by coming straight to the backlog: the persister's own validation refuses it
+        onlyTheBadShoutOfABatchFails(room -> new Shout(UUID.randomUUID(), room, "Ada\u0007", "ring", now()));
+    }
+
+    private void onlyTheBadShoutOfABatchFails(Function<String, Shout> badShout) throws Exception {
+        String room = room("refused");
+        double retriesBefore = registry.counter("slackir.shouts.store.retries").count();
+        List<Shout> good = new ArrayList<>();
+        List<CompletionStage<Shout>> goodStored = new ArrayList<>();
+        CompletionStage<Shout> bad;
+        double batchesBefore;
+        double shoutsBefore;
+        try (Connection lock = holdWrites()) {
+            occupyEveryWriter(room, good, goodStored);
+            batchesBefore = batches().count();
+            shoutsBefore = batches().totalAmount();
+            for (int i = 0; i < 10; i++) {
+                store(shout(room, "before " + i), good, goodStored);
+            }
+            bad = store(badShout.apply(room));
+            for (int i = 0; i < 10; i++) {
+                store(shout(room, "after " + i), good, goodStored);
+            }
+            lock.rollback();
+        }
+        for (CompletionStage<Shout> stored : goodStored) {
+            await(stored);
+            assertFalse(stored.toCompletableFuture().isCompletedExceptionally());
+        }
+        await(bad);
+        assertTrue(bad.toCompletableFuture().isCompletedExceptionally(), "the bad shout is not stored");
+        assertThat(EmbeddedDatabase.storedIds(dataSource, room),
+                containsInAnyOrder(good.stream().map(s -> s.id().toString()).toArray()));
+        assertEquals(retriesBefore, registry.counter("slackir.shouts.store.retries").count(), "a refusal is final");
+        // The 21 waiting shouts went in one batch, refused as a whole, then each was written once more, alone
+        assertEquals(1 + 21, batches().count() - batchesBefore, "one batch, then 21 alone");
+        assertEquals(21 + 21, batches().totalAmount() - shoutsBefore);
+    }
+
+    @Test
+    void aBatchWhoseShoutsArePartlyStoredAlreadyStoresOnlyTheOthers() throws Exception {
+        String room = room("again");
+        // As if a commit succeeded but its answer was lost: these rows are there when the batch is written again
+        List<Shout> storedBefore = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            storedBefore.add(shout(room, "already " + i));
+        }
+        for (Shout shout : storedBefore) {
+            await(store(shout));
+        }
+        List<Shout> all = new ArrayList<>();
+        List<CompletionStage<Shout>> stored = new ArrayList<>();
+        try (Connection lock = holdWrites()) {
+            occupyEveryWriter(room, all, stored);
+            for (int i = 0; i < 5; i++) {
+                store(shout(room, "new " + i), all, stored);
+                store(storedBefore.get(i), all, stored);
+            }
+            lock.rollback();
+        }
+        for (CompletionStage<Shout> done : stored) {
+            await(done);
+            assertFalse(done.toCompletableFuture().isCompletedExceptionally());
+        }
+        List<String> rows = EmbeddedDatabase.storedIds(dataSource, room);
+        assertEquals(all.size(), rows.size(), "no shout stored twice");
+        assertThat(rows, containsInAnyOrder(all.stream().map(s -> s.id().toString()).toArray()));
+    }
+
+    @Test
+    void aShoutInAQuietMomentIsWrittenAtOnceAlone() {
+        String room = room("quiet");
+        Awaitility.await().until(() -> backlog.size() == 0);
+        double batchesBefore = batches().count();
+        double shoutsBefore = batches().totalAmount();
+        try (ChatClient ada = ChatClient.join(base, room)) {
+            ada.shout("Ada", "anyone?", "q").awaitAck("q");
+        }
+        assertEquals(1, batches().count() - batchesBefore, "one transaction");
+        assertEquals(1, batches().totalAmount() - shoutsBefore, "of one shout: no writer waits for a batch to fill");
+    }
+
+    private DistributionSummary batches() {
+        return registry.get("slackir.shouts.store.batch").summary();
+    }
+
+    /** SHARE mode blocks inserts, not reads: a writer blocks at its first insert until the lock's rollback. */
+    private Connection holdWrites() throws SQLException {
+        Connection db = dataSource.getConnection();
+        db.setAutoCommit(false);
+        try (Statement statement = db.createStatement()) {
+            statement.execute("lock table messages in share mode");
+        }
+        return db;
+    }
+
+    /** One shout for each writer, each blocked at its insert: what is stored next waits, and goes in one batch. */
+    private void occupyEveryWriter(String room, List<Shout> shouts, List<CompletionStage<Shout>> stored) {
+        for (int i = 0; i < config.persistence().threads(); i++) {
+            store(shout(room, "first " + i), shouts, stored);
+        }
+    }
+
+    private void store(Shout shout, List<Shout> shouts, List<CompletionStage<Shout>> stored) {
+        shouts.add(shout);
+        stored.add(store(shout));
+    }
+
+    /** As Megaphone does: a place in the backlog, then the shout. */
+    private CompletionStage<Shout> store(Shout shout) {
+        assertTrue(backlog.admit(), "the backlog has room");
+        return backlog.store(shout);
+    }
+
+    private static void await(CompletionStage<Shout> stored) {
+        CompletableFuture<Shout> future = stored.toCompletableFuture();
+        Awaitility.await().atMost(ChatClient.PATIENCE).until(future::isDone);
+    }
+
+    private static Shout shout(String room, String message) {
+        return new Shout(UUID.randomUUID(), room, "Ada", message, now());
+    }
+
+    private static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    private static String room(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+}
