@@ -17,6 +17,52 @@ public interface SlackirConfig {
 
     Limits limits();
 
+    Cluster cluster();
+
+    /**
+     * Several nodes behind a load balancer: each delivers its own shouts at once and fans them out to the others through
+     * Redis pub/sub, one channel per room. Without {@link #redisUrl} the node is alone.
+     */
+    interface Cluster {
+
+        /**
+         * Redis to fan shouts out through, e.g. {@code redis://localhost:6379} (or {@code redis://:password@host:port/0}).
+         * Unset: a single node, no Redis.
+         */
+        Optional<String> redisUrl();
+
+        /** This node's name in what it publishes, so it skips its own shouts; a random one when unset. */
+        Optional<String> nodeId();
+
+        /**
+         * What each room's channel name starts with ({@code slackir:room:lobby}): deployments sharing one Redis keep
+         * apart by giving each its own.
+         */
+        @WithDefault("slackir:room:")
+        String channelPrefix();
+
+        /**
+         * Shouts accepted here and not yet published that are kept while Redis is unreachable, and published once it is
+         * back. Past it a shout is not relayed live (it is stored all the same: other nodes' clients page it).
+         */
+        @WithDefault("10000")
+        int holdMax();
+
+        /**
+         * How long a connection joining a room waits for this node to be subscribed to the room's channel, so that it
+         * misses no shout of another node; when Redis is unreachable it joins without.
+         */
+        @WithDefault("2s")
+        Duration subscribeTimeout();
+
+        /** The first pause before reconnecting to Redis; each next one doubles, up to {@link #reconnectMaxBackoff}. */
+        @WithDefault("100ms")
+        Duration reconnectBackoff();
+
+        @WithDefault("5s")
+        Duration reconnectMaxBackoff();
+    }
+
     /** What one connection may do before it hurts the others. */
     interface Limits {
 

@@ -1,9 +1,11 @@
 package io.slackir.chat;
 
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,13 +38,16 @@ final class Room {
     /** The most shouts {@link #recent} keeps. */
     static final int RECENT_MAX = 200;
 
-    /** What a joining member is told of the room's shouts in memory, taken as it joins. */
     /**
+     * What a joining member is told of the room's shouts in memory, taken as it joins.
+     *
      * @param seeded {@code recent} holds the room's latest shouts (up to {@link #RECENT_MAX}), stored or not: a join
      *        needs no database
      * @param whole {@code recent} holds every shout the room has
+     * @param trusted {@code recent} holds every shout of the room since its oldest one, whichever node accepted it: an
+     *        {@code after} among them is answered from memory
      */
-    record Snapshot(List<Shout> recent, List<Shout> unstored, boolean seeded, boolean whole) {
+    record Snapshot(List<Shout> recent, List<Shout> unstored, boolean seeded, boolean whole, boolean trusted) {
     }
 
     /** Accepted, not stored yet, in id order: history merges them with what PostgreSQL returns. */
@@ -52,19 +57,35 @@ final class Room {
      * {@code after} is among them is answered from memory, without the database.
      */
     private final ArrayDeque<Shout> recent = new ArrayDeque<>();
+    /** The ids in {@link #recent}: a shout another node sends twice is delivered once. */
+    private final HashSet<UUID> recentIds = new HashSet<>();
     /** See {@link Snapshot}: set once the latest stored shouts were merged into {@link #recent}. */
     private boolean seeded;
     private boolean whole;
+    /**
+     * Alone, always. With other nodes: set while this node receives the room's channel and has not lost it since the
+     * room opened, so {@link #recent} misses none of their shouts.
+     */
+    private boolean trusted;
+    /**
+     * Since when shouts of other nodes may be missing here: the link was lost, or was down when the room opened. Null
+     * while none is missing. Once subscribed again, those stored since then are read back ({@link Rooms}).
+     */
+    private Instant missingSince;
     /** Set once the room is idle and left {@link Rooms}; a closed room takes nothing new. */
     private boolean closed;
 
     private final Counter deliveries;
+    private final Cluster cluster;
     /** This room's {@code slackir.room.connections} gauge, removed when the room closes. */
     Gauge connections;
 
-    Room(String name, Counter deliveries) {
+    Room(String name, Counter deliveries, Cluster cluster) {
         this.name = name;
         this.deliveries = deliveries;
+        this.cluster = cluster;
+        this.trusted = !cluster.enabled();
+        this.missingSince = cluster.enabled() && !cluster.connected() ? Instant.now() : null;
     }
 
     /** The open connections. */
@@ -80,22 +101,49 @@ final class Room {
 
     /**
      * Accepts a shout made by {@code make} (under this lock, so ids are given in delivery order) and delivers it to
-     * every member, the frame serialized once by {@code frame}.
+     * every member, the frame serialized once by {@code frame}; with other nodes, publishes it to them too (in id
+     * order, being under this lock).
      *
      * @return the shout, or null when the room is closed
      */
-    synchronized Shout broadcast(Function<String, Shout> make, Function<Shout, ByteBuf> frame) {
+    synchronized Shout broadcast(Function<String, Shout> make, Function<Shout, byte[]> frame) {
         if (closed) {
             return null;
         }
         Shout shout = make.apply(name);
         unstored.put(shout.id(), shout);
+        remember(shout);
+        byte[] bytes = frame.apply(shout);
+        cluster.publish(name, bytes);
+        deliver(shout, Outbox.frame(bytes));
+        return shout;
+    }
+
+    /**
+     * Delivers a shout another node accepted to every member here, unless it came already (a node publishes again what
+     * it is not sure Redis took).
+     *
+     * @return false when the room is closed or had it
+     */
+    synchronized boolean relay(Shout shout, byte[] frame) {
+        if (closed || recentIds.contains(shout.id())) {
+            return false;
+        }
+        remember(shout);
+        deliver(shout, Outbox.frame(frame));
+        return true;
+    }
+
+    private void remember(Shout shout) {
         recent.addLast(shout);
+        recentIds.add(shout.id());
         if (recent.size() > RECENT_MAX) {
-            recent.removeFirst();
+            recentIds.remove(recent.removeFirst().id());
             whole = false;
         }
-        ByteBuf bytes = frame.apply(shout);
+    }
+
+    private void deliver(Shout shout, ByteBuf bytes) {
         for (Member member : joining) {
             member.deliver(shout.id(), bytes);
         }
@@ -109,7 +157,33 @@ final class Room {
             }
         }
         deliveries.increment(size());
-        return shout;
+    }
+
+    /**
+     * This node now receives the room's channel, and what other nodes said while it did not was read back: from here
+     * on, no other node's shout misses {@link #recent}.
+     */
+    synchronized void trust() {
+        trusted = true;
+        missingSince = null;
+    }
+
+    /** Since when shouts of other nodes may be missing, or null. */
+    synchronized Instant missingSince() {
+        return missingSince;
+    }
+
+    /**
+     * The room's channel was lost: shouts of other nodes may be missing from {@link #recent} until it is read again
+     * from the database (the next join seeds it anew).
+     */
+    synchronized void distrust() {
+        if (missingSince == null) {
+            missingSince = Instant.now();
+        }
+        trusted = false;
+        seeded = false;
+        whole = false;
     }
 
     /**
@@ -122,7 +196,8 @@ final class Room {
             return null;
         }
         joining.add(member);
-        return new Snapshot(new ArrayList<>(recent), new ArrayList<>(unstored.values()), seeded, whole);
+        return new Snapshot(new ArrayList<>(recent), new ArrayList<>(unstored.values()), seeded && trusted,
+                whole && trusted, trusted);
     }
 
     /**
@@ -133,14 +208,15 @@ final class Room {
      * @param complete {@code stored} holds every stored shout of the room
      */
     synchronized void seed(List<Shout> stored, boolean complete) {
-        if (seeded) {
+        if (seeded || !trusted) {
             return;
         }
         TreeMap<UUID, Shout> merged = new TreeMap<>();
         stored.forEach(s -> merged.put(s.id(), s));
         recent.forEach(s -> merged.put(s.id(), s));
         recent.clear();
-        merged.values().stream().skip(Math.max(0, merged.size() - RECENT_MAX)).forEach(recent::addLast);
+        recentIds.clear();
+        merged.values().stream().skip(Math.max(0, merged.size() - RECENT_MAX)).forEach(this::remember);
         whole = complete && merged.size() <= RECENT_MAX;
         seeded = true;
     }

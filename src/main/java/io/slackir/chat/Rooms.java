@@ -1,11 +1,17 @@
 package io.slackir.chat;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,6 +24,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.websockets.next.CloseReason;
@@ -44,6 +51,8 @@ public class Rooms {
     public static final int HISTORY_SIZE = 50;
     /** The most shouts a history after an {@code after} id holds; the client pages older ones over HTTP. */
     public static final int AFTER_SIZE = Room.RECENT_MAX;
+    /** How far apart the clocks of two nodes may be: ids are their node's time. */
+    private static final Duration CLOCK_SKEW = Duration.ofSeconds(5);
 
 
     private final ConcurrentHashMap<String, Room> rooms = new ConcurrentHashMap<>();
@@ -51,12 +60,18 @@ public class Rooms {
     private final MeterRegistry registry;
     private final SlackirConfig.Limits limits;
     private final Counter deliveries;
+    private final Cluster cluster;
+    private final Vertx vertx;
+    private final Duration subscribeTimeout;
     private long reaper = -1;
 
-    Rooms(ObjectMapper json, MeterRegistry registry, SlackirConfig config) {
+    Rooms(ObjectMapper json, MeterRegistry registry, SlackirConfig config, Cluster cluster, Vertx vertx) {
+        this.vertx = vertx;
         this.json = json;
         this.registry = registry;
         this.limits = config.limits();
+        this.cluster = cluster;
+        this.subscribeTimeout = config.cluster().subscribeTimeout();
         this.deliveries = Counter.builder("slackir.broadcast.deliveries")
                 .description("Shout frames sent (or held for a joining connection), one per connection")
                 .register(registry);
@@ -72,8 +87,7 @@ public class Rooms {
      */
     Shout broadcast(String room, Function<String, Shout> make) {
         while (true) {
-            Shout shout = open(room).broadcast(make,
-                    s -> Outbox.frame(Frames.bytes(json, Frames.ShoutFrame.of(s))));
+            Shout shout = open(room).broadcast(make, s -> Frames.bytes(json, Frames.ShoutFrame.of(s)));
             if (shout != null) {
                 return shout;
             }
@@ -101,12 +115,12 @@ public class Rooms {
         Member member = new Member(connection,
                 new Throttle(limits.rate(), limits.burst(), limits.floodStrikes()), limits.sendBuffer().asLongValue());
         connection.userData().put(MEMBER, member);
-        Room room;
+        Room room = open(name);
+        awaitChannel(name);
         Room.Snapshot memory;
-        do {
+        while ((memory = room.join(member)) == null) {
             room = open(name);
-            memory = room.join(member);
-        } while (memory == null);
+        }
 
         try {
             sendHistory(room, member, memory, since(member, after));
@@ -114,6 +128,25 @@ public class Rooms {
             // A member that never goes live would hold its room's shouts forever
             leave(connection);
             throw e;
+        }
+    }
+
+    /**
+     * With other nodes: waits (a little) until this node receives the room's channel, so that every shout another node
+     * accepts from now on reaches the joining member, live or in its history.
+     */
+    private void awaitChannel(String room) {
+        if (!cluster.enabled()) {
+            return;
+        }
+        try {
+            cluster.whenSubscribed(room).get(subscribeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // Redis is unreachable: the member joins all the same and sees this node's shouts; the room is not trusted,
+            // so its history comes from the database
+            LOG.debugf("Joining room %s without its channel: %s", room, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -140,7 +173,7 @@ public class Rooms {
         TreeMap<UUID, Shout> merged = new TreeMap<>();
         boolean complete;
         int size = after == null ? HISTORY_SIZE : AFTER_SIZE;
-        if (after != null && holds(memory.recent(), after)) {
+        if (after != null && memory.trusted() && holds(memory.recent(), after)) {
             // Every shout since `after` is in memory: the usual reconnect after a short drop needs no database
             memory.recent().forEach(s -> merged.put(s.id(), s));
             complete = true;
@@ -150,12 +183,13 @@ public class Rooms {
             complete = memory.whole();
         } else {
             try {
-                if (after != null && !holds(memory.unstored(), after) && !Message.isIn(room.name, after)) {
+                if (after != null && !holds(memory.unstored(), after) && !holds(memory.recent(), after)
+                        && !Message.isIn(room.name, after)) {
                     refuseAfter(member, "is not a shout of this room");
                     after = null;
                     size = HISTORY_SIZE;
                 }
-                List<Shout> stored = Message.page(room.name, after, null, size + 1);
+                List<Shout> stored = Message.page(room.name, lookBack(after), null, size + 1);
                 complete = stored.size() <= size;
                 stored.forEach(s -> merged.put(s.id(), s));
                 if (after == null) {
@@ -169,7 +203,10 @@ public class Rooms {
             memory.recent().forEach(s -> merged.put(s.id(), s));
         }
         memory.unstored().forEach(s -> merged.put(s.id(), s));
-        SortedMap<UUID, Shout> since = after == null ? merged : merged.tailMap(after, false);
+        SortedMap<UUID, Shout> since = after == null ? merged : merged.tailMap(lookBack(after), false);
+        if (after != null) {
+            since.remove(after); // the client has it
+        }
         // Shouts accepted since the join are held for the member, and come after the history. Some may already be
         // stored and read above: the history ends before the first held one, so each comes once, in id order. The
         // cut changes at most once (from none to the first held shout), so this makes the history at most twice.
@@ -179,6 +216,19 @@ public class Rooms {
             cut = room.firstHeld(member);
             frame = history(cut == null ? since : since.headMap(cut), complete, size);
         } while (!room.goLive(member, frame, cut));
+    }
+
+    /**
+     * Where a reconnect's history starts. Alone: right after {@code after}. With other nodes, a little before: a shout
+     * of another node can arrive after one of this node with a later id (Redis's delay, the nodes' clocks), so the
+     * client may have left before it came; the history holds the shouts of the last {@link #CLOCK_SKEW} before
+     * {@code after} too, and the client drops those it has (DESIGN.md, several nodes).
+     */
+    private UUID lookBack(UUID after) {
+        if (after == null || !cluster.enabled()) {
+            return after;
+        }
+        return Shout.idAt(Instant.ofEpochMilli(after.getMostSignificantBits() >>> 16).minus(CLOCK_SKEW));
     }
 
     private static boolean holds(List<Shout> shouts, UUID id) {
@@ -204,6 +254,77 @@ public class Rooms {
     /** The member this connection is, or null before it joined. */
     Member member(WebSocketConnection connection) {
         return connection.userData().get(MEMBER);
+    }
+
+    /** Joins the other nodes, if any: what they publish on the channels of this node's rooms reaches their members. */
+    void joinCluster(@Observes StartupEvent started) {
+        cluster.start(new Cluster.Listener() {
+            @Override
+            public void relay(String name, Shout shout, byte[] frame) {
+                Room room = rooms.get(name);
+                if (room != null) {
+                    room.relay(shout, frame);
+                }
+            }
+
+            @Override
+            public boolean wants(String name) {
+                return rooms.containsKey(name);
+            }
+
+            @Override
+            public Collection<String> open() {
+                return List.copyOf(rooms.keySet());
+            }
+
+            @Override
+            public void subscribed(String name) {
+                Room room = rooms.get(name);
+                if (room == null) {
+                    return;
+                }
+                Instant missing = room.missingSince();
+                if (missing == null) {
+                    room.trust();
+                } else {
+                    vertx.executeBlocking(() -> fillGap(room, missing), false);
+                }
+            }
+
+            @Override
+            public void lost() {
+                rooms.values().forEach(Room::distrust);
+            }
+        });
+    }
+
+    /**
+     * Delivers what other nodes said in a room while this node did not receive its channel: the room's shouts stored
+     * since a little before then (clocks of nodes differ), those its members have not had. They come late, each once;
+     * their ids say where they belong. A shout still waiting to be stored on its node is not among them: that node
+     * publishes it again once Redis is back, or a client pages it (DESIGN.md, several nodes).
+     */
+    private Void fillGap(Room room, Instant since) {
+        try {
+            UUID from = Shout.idAt(since.minus(CLOCK_SKEW));
+            List<Shout> stored = QuarkusTransaction.requiringNew()
+                    .call(() -> Message.page(room.name, from, null, AFTER_SIZE));
+            int filled = 0;
+            for (Shout shout : stored) {
+                if (room.relay(shout, Frames.bytes(json, Frames.ShoutFrame.of(shout)))) {
+                    filled++;
+                }
+            }
+            room.trust();
+            if (filled > 0) {
+                LOG.infof("Room %s: %d shout(s) of other nodes, said while Redis was out of reach, read back from the"
+                        + " database", room.name, filled);
+            }
+        } catch (RuntimeException e) {
+            // The room stays untrusted: joins and reconnects read the database
+            LOG.warnf("Could not read back what room %s missed from other nodes: %s", room.name, e.toString());
+        }
+        return null;
     }
 
     /** Every few seconds: closes the connections whose peer has been silent too long (not even a pong). */
@@ -242,20 +363,27 @@ public class Rooms {
     }
 
     private Room open(String name) {
-        return rooms.computeIfAbsent(name, n -> {
-            Room room = new Room(n, deliveries);
-            room.connections = Gauge.builder("slackir.room.connections", room, Room::size)
+        Room open = rooms.get(name);
+        if (open != null) {
+            return open;
+        }
+        Room room = rooms.computeIfAbsent(name, n -> {
+            Room created = new Room(n, deliveries, cluster);
+            created.connections = Gauge.builder("slackir.room.connections", created, Room::size)
                     .description("Open connections of a room")
                     .tag("room", n)
                     .strongReference(true)
                     .register(registry);
-            return room;
+            return created;
         });
+        cluster.sync(name);
+        return room;
     }
 
     /** A closed room leaves the registry; its gauge first, so that a new room of that name registers its own. */
     private void close(Room room) {
         registry.remove(room.connections);
         rooms.remove(room.name, room);
+        cluster.sync(room.name);
     }
 }

@@ -20,6 +20,11 @@ public record Shout(UUID id, String room, String name, String message, Instant i
     private static final Pattern ID_TEXT = Pattern.compile(
             "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
+    /** The lowest UUIDv7 of that millisecond: below every shout accepted then or later, above every earlier one. */
+    public static UUID idAt(Instant time) {
+        return new UUID((time.toEpochMilli() << 16) | 0x7000L, 0x8000000000000000L);
+    }
+
     /** A shout id written by a client, or null when it is not a UUID in its canonical form. */
     public static UUID id(String text) {
         return text != null && ID_TEXT.matcher(text).matches() ? UUID.fromString(text) : null;
