@@ -80,7 +80,7 @@ public final class Bench {
     /** Clients connected at once while a stepped scenario sets up. */
     private static final int WAVE = 50;
 
-    static final List<String> SCENARIOS = List.of("fanout", "rooms", "store", "joins", "startup");
+    static final List<String> SCENARIOS = List.of("fanout", "rooms", "store", "joins", "startup", "cluster");
 
     private final Settings settings;
     private final ObjectMapper json = new ObjectMapper();
@@ -187,6 +187,7 @@ public final class Bench {
                     case "store" -> store();
                     case "joins" -> joins();
                     case "startup" -> startup();
+                    case "cluster" -> cluster();
                     default -> throw new IllegalArgumentException(scenario);
                 }
             }
@@ -234,10 +235,10 @@ public final class Bench {
                     continue;
                 }
                 // Warm the server's JIT at the first rate; not reported
-                runStep(load, target, senders, perRoom, 0, rates.getFirst(), settings.warmupSeconds());
+                runStep(load, List.of(target), senders, perRoom, 0, rates.getFirst(), settings.warmupSeconds());
                 int stepId = 1;
                 for (double rate : rates) {
-                    Map<String, Object> step = runStep(load, target, senders, perRoom, stepId++, rate,
+                    Map<String, Object> step = runStep(load, List.of(target), senders, perRoom, stepId++, rate,
                             settings.stepSeconds());
                     step.put("scenario", scenario);
                     step.put("target", kind.label);
@@ -274,19 +275,20 @@ public final class Bench {
         return true;
     }
 
-    private Map<String, Object> runStep(Load load, Target target, List<Load.Client> senders, int receivers,
+    /** One step at a steady rate; the server figures are the sum over {@code servers} (one, or each node). */
+    private Map<String, Object> runStep(Load load, List<Target> servers, List<Load.Client> senders, int receivers,
             int stepId, double rate, int seconds) {
         Load.Step step = load.step(stepId);
         long window = TimeUnit.SECONDS.toNanos(seconds);
         long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
         long end = start + window;
         step.windowEnd = end;
-        double serverCpu = target.cpuSeconds();
+        double serverCpu = servers.stream().mapToDouble(Target::cpuSeconds).sum();
         double loadCpu = Target.cpuSeconds(ProcessHandle.current().pid());
         load.pump(end, load.schedule(senders, step, rate, start, end));
-        double serverCpuUsed = target.cpuSeconds() - serverCpu;
+        double serverCpuUsed = servers.stream().mapToDouble(Target::cpuSeconds).sum() - serverCpu;
         double loadCpuUsed = Target.cpuSeconds(ProcessHandle.current().pid()) - loadCpu;
-        double rss = target.rssMib();
+        double rss = servers.stream().mapToDouble(Target::rssMib).sum();
         // Late deliveries still count as delivered (with their latency), up to 5 s after the last shout was due
         load.pumpUntil(() -> step.delivered >= step.sent * receivers, end + TimeUnit.SECONDS.toNanos(5), null);
         load.pumpUntilQuiet(TimeUnit.MILLISECONDS.toNanos(300), System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
@@ -301,6 +303,10 @@ public final class Bench {
         figures.put("deliveries_per_s", round(step.deliveredInWindow / (double) seconds, 0));
         figures.put("delivered_pct", round(expected == 0 ? 0 : 100.0 * step.delivered / expected, 3));
         percentiles(figures, "", step.latency);
+        if (servers.size() > 1) {
+            percentiles(figures, "local_", step.localLatency);
+            percentiles(figures, "remote_", step.remoteLatency);
+        }
         figures.put("server_cpu_pct", round(100 * serverCpuUsed / seconds, 1));
         figures.put("server_rss_mib", round(rss, 0));
         figures.put("load_cpu_pct", round(100 * loadCpuUsed / seconds, 1));
@@ -646,13 +652,129 @@ public final class Bench {
 
     // ----------------------------------------------------------------------------------------------------------------
 
+    // ----------------------------------------------------------------------------------------------------------------
+    // cluster: two Slackir nodes fanning out through Redis, one room, clients split between them, senders on one
+
+    private void cluster() throws Exception {
+        if (!settings.targets().contains(Target.Kind.SLACKIR)) {
+            return;
+        }
+        if (command("sh", "-c", "command -v redis-server").isBlank()) {
+            System.out.println("cluster: redis-server is not installed (apt-get install redis-server); skipped");
+            return;
+        }
+        int redisPort = freePort();
+        List<String> redisCommand = new ArrayList<>();
+        if (settings.serverCpu() != null) {
+            redisCommand.addAll(List.of("taskset", "-c", settings.serverCpu()));
+        }
+        redisCommand.addAll(List.of("redis-server", "--port", String.valueOf(redisPort), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no"));
+        Files.createDirectories(settings.logs());
+        Process redis = new ProcessBuilder(redisCommand).redirectErrorStream(true)
+                .redirectOutput(settings.logs().resolve("cluster-redis-" + run + ".log").toFile()).start();
+        System.out.printf("cluster: two Slackir nodes and redis-server %s, all pinned to cpu %s; %d clients in one"
+                + " room, every other one on each node; the %d senders on node a%n",
+                command("redis-server", "--version").replaceAll(".*v=(\\S+).*", "$1"),
+                settings.serverCpu() == null ? "(none)" : settings.serverCpu(), settings.clients(),
+                settings.senders());
+        List<StepFigures> steps = new ArrayList<>();
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("scenario", "cluster");
+        try {
+            Map<String, String> env = Map.of("SLACKIR_CLUSTER_REDIS_URL", "redis://127.0.0.1:" + redisPort);
+            try (Target a = start(Target.Kind.SLACKIR, "cluster", settings.jvm(),
+                    merge(env, "SLACKIR_CLUSTER_NODE_ID", "a"), "slackir-a");
+                    Target b = start(Target.Kind.SLACKIR, "cluster", settings.jvm(),
+                            merge(env, "SLACKIR_CLUSTER_NODE_ID", "b"), "slackir-b");
+                    Load load = new Load(a.port, Load.Protocol.SLACKIR)) {
+                String room = "cluster-" + run;
+                List<Load.Client> senders = new ArrayList<>();
+                int clients = settings.clients();
+                for (int first = 0; first < clients; first += WAVE) {
+                    for (int i = first; i < Math.min(clients, first + WAVE); i++) {
+                        boolean onB = i % 2 == 1;
+                        Load.Client client = load.connect(onB ? b.port : a.port, "/chat/" + room, onB);
+                        if (!onB && senders.size() < settings.senders()) {
+                            senders.add(client);
+                        }
+                    }
+                    if (!joined(load, Target.Kind.SLACKIR, Math.min(clients, first + WAVE))) {
+                        return;
+                    }
+                }
+                List<Target> nodes = List.of(a, b);
+                runStep(load, nodes, senders, clients, 0, settings.fanoutRates().getFirst(),
+                        settings.warmupSeconds());
+                int stepId = 1;
+                for (double rate : settings.fanoutRates()) {
+                    Map<String, Object> f = runStep(load, nodes, senders, clients, stepId++, rate,
+                            settings.stepSeconds());
+                    f.put("scenario", "cluster");
+                    f.put("target", "slackir x2");
+                    f.put("clients", clients);
+                    f.put("rooms", 1);
+                    f.put("senders", senders.size());
+                    f.put("extra_p99_ms", round((double) f.get("remote_p99_ms") - (double) f.get("local_p99_ms"), 2));
+                    print("cluster", Target.Kind.SLACKIR, f);
+                    System.out.printf(Locale.ROOT,
+                            "cluster  %6.0f shouts/s  same node p50 %7.2f p99 %7.2f ms, other node p50 %7.2f p99"
+                                    + " %7.2f ms: a cross-node delivery costs %+.2f ms at p99%n",
+                            rate, f.get("local_p50_ms"), f.get("local_p99_ms"), f.get("remote_p50_ms"),
+                            f.get("remote_p99_ms"), f.get("extra_p99_ms"));
+                    record("step", f);
+                    StepFigures figures = new StepFigures(rate, (double) f.get("deliveries_per_s"),
+                            (double) f.get("delivered_pct"), (double) f.get("p99_ms"));
+                    steps.add(figures);
+                    if (rate == 100) {
+                        summary.put("local_p99_ms_at_100", f.get("local_p99_ms"));
+                        summary.put("remote_p99_ms_at_100", f.get("remote_p99_ms"));
+                        summary.put("extra_p99_ms_at_100", f.get("extra_p99_ms"));
+                    }
+                    if (figures.deliveredPercent() < 90) {
+                        System.out.printf("cluster  stops stepping: under 90 %% delivered at %.0f shouts/s%n", rate);
+                        break;
+                    }
+                }
+            }
+        } finally {
+            redis.destroy();
+            redis.waitFor(10, TimeUnit.SECONDS);
+        }
+        StepFigures best = null;
+        for (StepFigures f : steps) {
+            if (f.deliveredPercent() >= 99.9 && f.p99() <= 200
+                    && (best == null || f.deliveriesPerSecond() > best.deliveriesPerSecond())) {
+                best = f;
+            }
+        }
+        summary.put("slackir_x2_holds_rate", best == null ? 0 : best.rate());
+        summary.put("slackir_x2_holds_deliveries_per_s", best == null ? 0 : best.deliveriesPerSecond());
+        System.out.printf(Locale.ROOT, "cluster holds (>= 99.9 %% delivered, p99 <= 200 ms): two nodes %.0f shouts/s"
+                + " = %.0f deliveries/s; cross-node p99 at 100/s %s ms over a same-node %s ms%n",
+                best == null ? 0 : best.rate(), best == null ? 0 : best.deliveriesPerSecond(),
+                summary.getOrDefault("remote_p99_ms_at_100", "-"), summary.getOrDefault("local_p99_ms_at_100", "-"));
+        record("summary", summary);
+    }
+
+    private static Map<String, String> merge(Map<String, String> env, String key, String value) {
+        Map<String, String> merged = new HashMap<>(env);
+        merged.put(key, value);
+        return merged;
+    }
+
     private Target start(Target.Kind kind, String scenario) throws Exception {
         return start(kind, scenario, settings.jvm());
     }
 
     private Target start(Target.Kind kind, String scenario, List<String> jvm) throws Exception {
+        return start(kind, scenario, jvm, Map.of(), kind.label);
+    }
+
+    private Target start(Target.Kind kind, String scenario, List<String> jvm, Map<String, String> extraEnv,
+            String name) throws Exception {
         int port = freePort();
-        Map<String, String> env = new HashMap<>();
+        Map<String, String> env = new HashMap<>(extraEnv);
         if (kind == Target.Kind.SLACKIR) {
             env.put("QUARKUS_DATASOURCE_JDBC_URL", database.url);
             env.put("QUARKUS_DATASOURCE_USERNAME", database.user);
@@ -661,7 +783,7 @@ public final class Bench {
             env.put("SLACKIR_LIMITS_RATE", "1000000");
             env.put("SLACKIR_LIMITS_BURST", "1000000");
         }
-        Path log = settings.logs().resolve(scenario + "-" + kind.label + "-" + run + ".log");
+        Path log = settings.logs().resolve(scenario + "-" + name + "-" + run + ".log");
         Target target = Target.start(kind, settings, port, jvm, env, log);
         if (!target.awaitReady(Duration.ofSeconds(60))) {
             target.close();

@@ -42,6 +42,9 @@ final class Load implements AutoCloseable {
         long deliveredInWindow;
         long acks;
         final Histogram latency = new Histogram(60_000_000L, 3);
+        /** With several nodes: latency to receivers on the sender's node, and to those on another node. */
+        final Histogram localLatency = new Histogram(60_000_000L, 3);
+        final Histogram remoteLatency = new Histogram(60_000_000L, 3);
         final Histogram ackLatency = new Histogram(60_000_000L, 3);
         final Map<String, Long> errors = new TreeMap<>();
 
@@ -86,13 +89,23 @@ final class Load implements AutoCloseable {
 
     /** Starts opening a connection to {@code path}; {@link #pump} completes the handshake. */
     Client connect(String path) {
+        return connect(server.getPort(), path, false);
+    }
+
+    /**
+     * Starts opening a connection to {@code path} on another port (another node).
+     *
+     * @param remote whether this client is on another node than the senders: its latencies count as cross-node
+     */
+    Client connect(int port, String path, boolean remote) {
         try {
             SocketChannel channel = SocketChannel.open();
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            Client client = new Client(channel, path, clients.size());
+            InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
+            Client client = new Client(channel, address, path, clients.size(), remote);
             clients.add(client);
-            if (channel.connect(server)) {
+            if (channel.connect(address)) {
                 client.connected();
                 client.key = channel.register(selector, SelectionKey.OP_READ, client);
             } else {
@@ -238,8 +251,10 @@ final class Load implements AutoCloseable {
     /** One WebSocket client connection. */
     final class Client {
         final SocketChannel channel;
+        final InetSocketAddress address;
         final String path;
         final String name;
+        final boolean remote;
         SelectionKey key;
         boolean open;
         boolean closed;
@@ -255,15 +270,17 @@ final class Load implements AutoCloseable {
         private int fragmentsLength;
         private int fragmentsOpcode;
 
-        Client(SocketChannel channel, String path, int n) {
+        Client(SocketChannel channel, InetSocketAddress address, String path, int n, boolean remote) {
             this.channel = channel;
+            this.address = address;
             this.path = path;
             this.name = "bench-" + n;
+            this.remote = remote;
         }
 
         void connected() throws IOException {
             String request = "GET " + path + " HTTP/1.1\r\n"
-                    + "Host: 127.0.0.1:" + server.getPort() + "\r\n"
+                    + "Host: 127.0.0.1:" + address.getPort() + "\r\n"
                     + "Upgrade: websocket\r\n"
                     + "Connection: Upgrade\r\n"
                     + "Sec-WebSocket-Key: c2xhY2tpci1iZW5jaG1hcms=\r\n"
@@ -475,7 +492,9 @@ final class Load implements AutoCloseable {
             if (now <= s.windowEnd) {
                 s.deliveredInWindow++;
             }
-            s.latency.recordValue(Math.max(0, Math.min((now - due) / 1000, 60_000_000L)));
+            long micros = Math.max(0, Math.min((now - due) / 1000, 60_000_000L));
+            s.latency.recordValue(micros);
+            (remote ? s.remoteLatency : s.localLatency).recordValue(micros);
         }
 
         private void acked(byte[] b, int from, int to, long now) {
