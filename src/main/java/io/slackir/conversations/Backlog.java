@@ -214,7 +214,8 @@ public class Backlog {
         batches.record(batch.size());
         CompletionStage<Shouts> written;
         try {
-            written = persistence.fireAsync(new Shouts(batch.stream().map(Owed::shout).toList()), onWriters);
+            written = persistence.fireAsync(new Shouts(batch.stream().map(Owed::shout).toList(),
+                    batch.stream().anyMatch(o -> o.attempt() > 1 || o.alone())), onWriters);
         } catch (RuntimeException e) {
             // Not even handed to a writer (they are stopped): nothing to retry or split
             batch.forEach(owed -> owed.done().completeExceptionally(e));

@@ -40,7 +40,9 @@ public class ShoutPersister {
             }
             messages.add(message);
         }
-        Set<UUID> stored = Message.storedAmong(messages.stream().map(m -> m.id).toList());
+        // A shout's first attempt cannot find it stored (its id was just given): the lookup is for retries only, a
+        // query saved on nearly every transaction
+        Set<UUID> stored = batch.written() ? Message.storedAmong(messages.stream().map(m -> m.id).toList()) : Set.of();
         for (Message message : messages) {
             if (!stored.contains(message.id)) {
                 message.persist();
