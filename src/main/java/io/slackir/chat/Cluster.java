@@ -272,26 +272,20 @@ public class Cluster {
             // A broken connection ends (closed by Redis) or fails (an I/O error): either way it is gone
             connection.exceptionHandler(e -> publisherLost(connection));
             connection.endHandler(v -> publisherLost(connection));
-            // What a broken connection left unanswered goes first, in order
-            Outgoing again;
-            while ((again = unanswered.pollLast()) != null) {
-                requeueFirst(again);
+            // What a broken connection left unanswered goes first, in order (the queue takes no insertion in front)
+            if (!unanswered.isEmpty()) {
+                List<Outgoing> again = new ArrayList<>(unanswered);
+                unanswered.clear();
+                Outgoing next;
+                while ((next = outgoing.poll()) != null) {
+                    again.add(next);
+                }
+                again.forEach(outgoing::offer);
             }
             inFlight = 0;
             linkMaybeUp();
             drain();
         });
-    }
-
-    /** The outgoing queue takes no front insertion: rebuild it with {@code first} ahead. */
-    private void requeueFirst(Outgoing first) {
-        List<Outgoing> rest = new ArrayList<>();
-        Outgoing next;
-        while ((next = outgoing.poll()) != null) {
-            rest.add(next);
-        }
-        outgoing.offer(first);
-        rest.forEach(outgoing::offer);
     }
 
     private void publisherLost(RedisConnection connection) {
