@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 import io.micrometer.core.instrument.Counter;
@@ -61,6 +62,8 @@ final class Room {
     private final HashSet<UUID> recentIds = new HashSet<>();
     /** See {@link Snapshot}: set once the latest stored shouts were merged into {@link #recent}. */
     private boolean seeded;
+    /** The one read of the database that will seed {@link #recent}, while it runs: other joins wait for it. */
+    private CompletableFuture<Void> seeding;
     private boolean whole;
     /**
      * Alone, always. With other nodes: set while this node receives the room's channel and has not lost it since the
@@ -178,6 +181,7 @@ final class Room {
      * from the database (the next join seeds it anew).
      */
     synchronized void distrust() {
+        seedingOver();
         if (missingSince == null) {
             missingSince = Instant.now();
         }
@@ -196,8 +200,34 @@ final class Room {
             return null;
         }
         joining.add(member);
+        return snapshot();
+    }
+
+    /** The shouts in memory now, for a member that joined already. */
+    synchronized Snapshot snapshot() {
         return new Snapshot(new ArrayList<>(recent), new ArrayList<>(unstored.values()), seeded && trusted,
                 whole && trusted, trusted);
+    }
+
+    /**
+     * For a join that finds the room not seeded: null when it is the one to read the database and call {@link #seed}
+     * (or {@link #seedingOver}), else the read already running, to wait for. A crowd joining a room not in memory makes
+     * one query, not one each.
+     */
+    synchronized CompletableFuture<Void> seedOrWait() {
+        if (seeding == null) {
+            seeding = new CompletableFuture<>();
+            return null;
+        }
+        return seeding;
+    }
+
+    /** The read for {@link #seedOrWait} is over: the joins waiting for it look at memory again. */
+    synchronized void seedingOver() {
+        if (seeding != null) {
+            seeding.complete(null);
+            seeding = null;
+        }
     }
 
     /**
@@ -208,6 +238,7 @@ final class Room {
      * @param complete {@code stored} holds every stored shout of the room
      */
     synchronized void seed(List<Shout> stored, boolean complete) {
+        seedingOver(); // the joins waiting for a read see this one, or read for themselves
         if (seeded || !trusted) {
             return;
         }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +54,8 @@ public class Rooms {
     public static final int AFTER_SIZE = Room.RECENT_MAX;
     /** How far apart the clocks of two nodes may be: ids are their node's time. */
     private static final Duration CLOCK_SKEW = Duration.ofSeconds(5);
+    /** How long a join waits for another's read of the room's latest shouts before reading them itself. */
+    private static final Duration SEED_WAIT = Duration.ofSeconds(5);
 
 
     private final ConcurrentHashMap<String, Room> rooms = new ConcurrentHashMap<>();
@@ -173,6 +176,23 @@ public class Rooms {
         TreeMap<UUID, Shout> merged = new TreeMap<>();
         boolean complete;
         int size = after == null ? HISTORY_SIZE : AFTER_SIZE;
+        boolean seeder = false;
+        if (after == null && !memory.seeded() && memory.trusted()) {
+            CompletableFuture<Void> reading = room.seedOrWait();
+            if (reading == null) {
+                seeder = true;
+            } else {
+                // Another join is reading the room's latest shouts for memory: wait for it rather than read them too
+                try {
+                    reading.get(SEED_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (TimeoutException | ExecutionException e) {
+                    LOG.debugf("Room %s: the seeding read is slow (%s); reading for this join", room.name, e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                memory = room.snapshot();
+            }
+        }
         if (after != null && memory.trusted() && holds(memory.recent(), after)) {
             // Every shout since `after` is in memory: the usual reconnect after a short drop needs no database
             memory.recent().forEach(s -> merged.put(s.id(), s));
@@ -194,6 +214,7 @@ public class Rooms {
                 stored.forEach(s -> merged.put(s.id(), s));
                 if (after == null) {
                     room.seed(stored, complete);
+                    seeder = false;
                 }
             } catch (RuntimeException e) {
                 // The chat goes on without the database: the history holds what memory has, and says it is partial
@@ -201,6 +222,9 @@ public class Rooms {
                 complete = false;
             }
             memory.recent().forEach(s -> merged.put(s.id(), s));
+            if (seeder) {
+                room.seedingOver();
+            }
         }
         memory.unstored().forEach(s -> merged.put(s.id(), s));
         SortedMap<UUID, Shout> since = after == null ? merged : merged.tailMap(lookBack(after), false);

@@ -9,6 +9,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 import jakarta.inject.Inject;
 
@@ -187,6 +188,34 @@ class ReconnectTest {
                     assertEquals(List.of(only), historyIds(ada), "then the latest shouts");
                 }
             }
+        }
+    }
+
+    /**
+     * A crowd joining a room that is not in memory at once: one join reads PostgreSQL for the room's latest shouts and
+     * the others wait for that read; each gets the same latest 50, whether it read or waited.
+     */
+    @Test
+    void aCrowdJoiningARoomNotInMemoryGetsTheLatestHistory() {
+        String room = newRoom();
+        List<String> stored;
+        try (ChatClient bob = ChatClient.join(base, room)) {
+            stored = shoutStored(bob, 60, "crowd");
+        }
+        // Everyone left and everything is stored: the room is out of memory
+        List<CompletableFuture<ChatClient>> joining = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            joining.add(CompletableFuture.supplyAsync(() -> ChatClient.join(base, room)));
+        }
+        List<ChatClient> crowd = joining.stream().map(CompletableFuture::join).toList();
+        try {
+            for (ChatClient client : crowd) {
+                JsonObject history = client.await("history");
+                assertEquals(stored.subList(10, 60), historyIds(client));
+                assertFalse(history.getBoolean("complete"));
+            }
+        } finally {
+            crowd.forEach(ChatClient::close);
         }
     }
 }
