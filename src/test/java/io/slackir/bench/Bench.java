@@ -629,15 +629,17 @@ public final class Bench {
      * run of the jar ({@code -XX:AOTCacheOutput}, JDK 25): start, a few shouts, stop.
      */
     private Path aotCache() throws Exception {
-        if (Files.exists(settings.aotCache())) {
+        if (newerThanJar(settings.aotCache())) {
             context.put("aot_cache", settings.aotCache().toString());
             return settings.aotCache();
         }
         Path made = settings.logs().resolve("app.aot").toAbsolutePath();
-        if (Files.exists(made)) {
+        if (newerThanJar(made)) {
             context.put("aot_cache", made.toString());
             return made;
         }
+        // A cache recorded from an older jar is refused by the JVM, silently: the start would be the jar's own
+        Files.deleteIfExists(made);
         List<String> jvm = new ArrayList<>(settings.jvm());
         jvm.add("-XX:AOTCacheOutput=" + made);
         try (Target target = start(Target.Kind.SLACKIR, "aot-training", jvm)) {
@@ -650,7 +652,10 @@ public final class Bench {
         return made;
     }
 
-    // ----------------------------------------------------------------------------------------------------------------
+    private boolean newerThanJar(Path cache) throws IOException {
+        return Files.exists(cache) && Files.getLastModifiedTime(cache)
+                .compareTo(Files.getLastModifiedTime(settings.slackirJar())) > 0;
+    }
 
     // ----------------------------------------------------------------------------------------------------------------
     // cluster: two Slackir nodes fanning out through Redis, one room, clients split between them, senders on one
