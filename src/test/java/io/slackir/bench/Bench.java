@@ -79,6 +79,8 @@ public final class Bench {
 
     /** Clients connected at once while a stepped scenario sets up. */
     private static final int WAVE = 50;
+    /** Joins to another room before {@code joins} measures its crowd. */
+    private static final int JOIN_WARMUP = 200;
 
     static final List<String> SCENARIOS = List.of("fanout", "rooms", "store", "joins", "startup", "cluster");
 
@@ -519,6 +521,20 @@ public final class Bench {
         String room = "joins-" + run;
         for (Target.Kind kind : settings.targets()) {
             try (Target target = start(kind, "joins"); Load load = new Load(target.port, kind.protocol)) {
+                // A fresh server has loaded none of its join path yet: a first crowd would measure class loading and
+                // the JIT. Every target gets the same warm-up, a few waves of joins to another room, then left.
+                int warm = Math.min(settings.clients(), JOIN_WARMUP);
+                try (Load warming = new Load(target.port, kind.protocol)) {
+                    for (int first = 0; first < warm; first += WAVE) {
+                        for (int i = first; i < Math.min(warm, first + WAVE); i++) {
+                            warming.connect(kind.path(room + "-warm", "w" + i, false));
+                        }
+                        if (!joined(warming, kind, Math.min(warm, first + WAVE))) {
+                            break;
+                        }
+                    }
+                }
+                Thread.sleep(1000);
                 if (kind == Target.Kind.SLACKIR) {
                     seed(target.port, room, settings.historySize());
                 }
@@ -544,6 +560,7 @@ public final class Bench {
                 f.put("scenario", "joins");
                 f.put("target", kind.label);
                 f.put("clients", clients.size());
+                f.put("warmup_joins", warm);
                 f.put("joined", history ? load.histories() : load.handshakes());
                 f.put("waits_for", history ? "history (" + settings.historySize() + " shouts)" : "101 handshake");
                 f.put("all_within_ms", all ? round((last - start) / 1e6, 1) : -1);
