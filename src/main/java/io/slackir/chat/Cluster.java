@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -92,10 +93,9 @@ public class Cluster {
     private volatile boolean stopped;
 
     // Touched on the context only
-    private RedisConnection publisher;
-    private RedisConnection subscriber;
-    private long publisherBackoff;
-    private long subscriberBackoff;
+    private final Link publisher = new Link(this::publisherUp, () -> {
+    });
+    private final Link subscriber = new Link(this::subscriberUp, this::subscriberDown);
     private int inFlight;
     /** Published, not answered, in order: sent again if the connection breaks first (receivers drop duplicates). */
     private final ArrayDeque<Outgoing> unanswered = new ArrayDeque<>();
@@ -167,8 +167,8 @@ public class Cluster {
                 .setMaxWaitingHandlers(IN_FLIGHT_MAX * 2));
         context = vertx.getOrCreateContext();
         context.runOnContext(v -> {
-            connectPublisher();
-            connectSubscriber();
+            publisher.connect();
+            subscriber.connect();
         });
         LOG.infof("Node %s fans out through Redis at %s", node, redactedUrl());
     }
@@ -178,11 +178,10 @@ public class Cluster {
         stopped = true;
         if (context != null) {
             context.runOnContext(v -> {
-                if (publisher != null) {
-                    publisher.close();
-                }
-                if (subscriber != null) {
-                    subscriber.close();
+                for (Link link : List.of(publisher, subscriber)) {
+                    if (link.connection != null) {
+                        link.connection.close();
+                    }
                 }
                 redis.close();
             });
@@ -215,7 +214,7 @@ public class Cluster {
     /** On the context: sends what waits, keeping at most {@link #IN_FLIGHT_MAX} unanswered. */
     private void drain() {
         draining.set(false);
-        if (publisher == null) {
+        if (publisher.connection == null) {
             return; // held until the publisher is back
         }
         Outgoing next;
@@ -228,16 +227,16 @@ public class Cluster {
     }
 
     private void send(Outgoing message) {
-        RedisConnection sentOn = publisher;
+        RedisConnection sentOn = publisher.connection;
         inFlight++;
         unanswered.addLast(message);
         sentOn.send(Request.cmd(Command.PUBLISH).arg(message.channel()).arg(message.payload())).onComplete(done -> {
-            if (sentOn != publisher) {
+            if (sentOn != publisher.connection) {
                 return; // that connection broke: what it left unanswered is sent again on the next one
             }
             if (done.failed() && !(done.cause() instanceof ErrorType)) {
                 // The connection fails; its unanswered shouts go first on the next one
-                publisherLost(sentOn);
+                publisher.lost(sentOn);
                 return;
             }
             inFlight--;
@@ -257,45 +256,20 @@ public class Cluster {
         });
     }
 
-    private void connectPublisher() {
-        if (stopped) {
-            return;
-        }
-        redis.connect().onComplete(connecting -> {
-            if (connecting.failed()) {
-                publisherBackoff = retry(publisherBackoff, this::connectPublisher, connecting.cause());
-                return;
+    /** On the context, once the publishing connection is (again) up. */
+    private void publisherUp(RedisConnection connection) {
+        // What a broken connection left unanswered goes first, in order (the queue takes no insertion in front)
+        if (!unanswered.isEmpty()) {
+            List<Outgoing> again = new ArrayList<>(unanswered);
+            unanswered.clear();
+            Outgoing next;
+            while ((next = outgoing.poll()) != null) {
+                again.add(next);
             }
-            RedisConnection connection = connecting.result();
-            publisher = connection;
-            publisherBackoff = 0;
-            // A broken connection ends (closed by Redis) or fails (an I/O error): either way it is gone
-            connection.exceptionHandler(e -> publisherLost(connection));
-            connection.endHandler(v -> publisherLost(connection));
-            // What a broken connection left unanswered goes first, in order (the queue takes no insertion in front)
-            if (!unanswered.isEmpty()) {
-                List<Outgoing> again = new ArrayList<>(unanswered);
-                unanswered.clear();
-                Outgoing next;
-                while ((next = outgoing.poll()) != null) {
-                    again.add(next);
-                }
-                again.forEach(outgoing::offer);
-            }
-            inFlight = 0;
-            linkMaybeUp();
-            drain();
-        });
-    }
-
-    private void publisherLost(RedisConnection connection) {
-        if (publisher != connection) {
-            return;
+            again.forEach(outgoing::offer);
         }
-        publisher = null;
-        connection.close();
-        linkDown();
-        publisherBackoff = retry(publisherBackoff, this::connectPublisher, null);
+        inFlight = 0;
+        drain();
     }
 
     // --- Subscribing -------------------------------------------------------------------------------------------------
@@ -332,69 +306,49 @@ public class Cluster {
     private void reconcile(String room) {
         String channel = config.channelPrefix() + room;
         boolean wanted = listener.wants(room);
-        if (subscriber == null) {
+        if (subscriber.connection == null) {
             return; // the next connection subscribes to every room open then
         }
         if (wanted && subscribing.add(channel)) {
-            subscriber.send(Request.cmd(Command.SUBSCRIBE).arg(channel));
+            subscriber.connection.send(Request.cmd(Command.SUBSCRIBE).arg(channel));
         } else if (!wanted && subscribing.remove(channel)) {
             confirmed.remove(channel);
-            subscriber.send(Request.cmd(Command.UNSUBSCRIBE).arg(channel));
+            subscriber.connection.send(Request.cmd(Command.UNSUBSCRIBE).arg(channel));
         }
     }
 
-    private void connectSubscriber() {
-        if (stopped) {
-            return;
+    /** On the context, once the subscribed connection is (again) up: subscribes to every room open now. */
+    private void subscriberUp(RedisConnection connection) {
+        subscribing.clear();
+        confirmed.clear();
+        connection.handler(this::received);
+        List<String> channels = new ArrayList<>();
+        for (String room : listener.open()) {
+            String channel = config.channelPrefix() + room;
+            if (subscribing.add(channel)) {
+                channels.add(channel);
+            }
         }
-        redis.connect().onComplete(connecting -> {
-            if (connecting.failed()) {
-                subscriberBackoff = retry(subscriberBackoff, this::connectSubscriber, connecting.cause());
-                return;
+        if (!channels.isEmpty()) {
+            Request subscribe = Request.cmd(Command.SUBSCRIBE);
+            channels.forEach(subscribe::arg);
+            connection.send(subscribe);
+        }
+        // Joins waiting for a room that closed meanwhile wait no more
+        waiters.entrySet().removeIf(waiting -> {
+            if (subscribing.contains(waiting.getKey())) {
+                return false;
             }
-            RedisConnection connection = connecting.result();
-            subscriber = connection;
-            subscriberBackoff = 0;
-            subscribing.clear();
-            confirmed.clear();
-            connection.handler(this::received);
-            connection.exceptionHandler(e -> subscriberLost(connection));
-            connection.endHandler(v -> subscriberLost(connection));
-            List<String> channels = new ArrayList<>();
-            for (String room : listener.open()) {
-                String channel = config.channelPrefix() + room;
-                if (subscribing.add(channel)) {
-                    channels.add(channel);
-                }
-            }
-            if (!channels.isEmpty()) {
-                Request subscribe = Request.cmd(Command.SUBSCRIBE);
-                channels.forEach(subscribe::arg);
-                connection.send(subscribe);
-            }
-            // Joins waiting for a room that closed meanwhile wait no more
-            waiters.entrySet().removeIf(waiting -> {
-                if (subscribing.contains(waiting.getKey())) {
-                    return false;
-                }
-                waiting.getValue().forEach(f -> f.complete(null));
-                return true;
-            });
-            linkMaybeUp();
+            waiting.getValue().forEach(f -> f.complete(null));
+            return true;
         });
     }
 
-    private void subscriberLost(RedisConnection connection) {
-        if (subscriber != connection) {
-            return;
-        }
-        subscriber = null;
-        connection.close();
+    /** On the context, once the subscribed connection is lost: what other nodes publish no longer arrives. */
+    private void subscriberDown() {
         subscribing.clear();
         confirmed.clear();
         listener.lost();
-        linkDown();
-        subscriberBackoff = retry(subscriberBackoff, this::connectSubscriber, null);
     }
 
     /** On the context: a subscription confirmed, or a shout another node published. */
@@ -474,20 +428,62 @@ public class Cluster {
 
     // --- The link ----------------------------------------------------------------------------------------------------
 
-    /** Schedules {@code again} after the next backoff, with jitter; returns the new backoff. */
-    private long retry(long backoff, Runnable again, Throwable cause) {
-        if (stopped) {
-            return backoff;
+    /** One of the two connections to Redis, connected again with backoff whenever it breaks. Used on the context. */
+    private final class Link {
+        private final Consumer<RedisConnection> up;
+        private final Runnable down;
+        /** Null while there is none. */
+        RedisConnection connection;
+        private long backoff;
+
+        Link(Consumer<RedisConnection> up, Runnable down) {
+            this.up = up;
+            this.down = down;
         }
-        if (cause != null) {
-            LOG.debugf("Could not connect to Redis: %s", cause.toString());
+
+        void connect() {
+            if (stopped) {
+                return;
+            }
+            redis.connect().onComplete(connecting -> {
+                if (connecting.failed()) {
+                    LOG.debugf("Could not connect to Redis: %s", connecting.cause().toString());
+                    linkDown();
+                    retry();
+                    return;
+                }
+                RedisConnection made = connecting.result();
+                connection = made;
+                backoff = 0;
+                // A broken connection ends (closed by Redis) or fails (an I/O error): either way it is gone
+                made.exceptionHandler(e -> lost(made));
+                made.endHandler(v -> lost(made));
+                up.accept(made);
+                linkMaybeUp();
+            });
+        }
+
+        void lost(RedisConnection broken) {
+            if (connection != broken) {
+                return;
+            }
+            connection = null;
+            broken.close();
+            down.run();
             linkDown();
+            retry();
         }
-        long base = config.reconnectBackoff().toMillis();
-        long next = backoff == 0 ? base : Math.min(backoff * 2, config.reconnectMaxBackoff().toMillis());
-        long delay = Math.max(1, next / 2 + (long) (Math.random() * next / 2));
-        vertx.setTimer(delay, id -> context.runOnContext(v -> again.run()));
-        return next;
+
+        /** Connects again after the next backoff, with jitter. */
+        private void retry() {
+            if (stopped) {
+                return;
+            }
+            long base = config.reconnectBackoff().toMillis();
+            backoff = backoff == 0 ? base : Math.min(backoff * 2, config.reconnectMaxBackoff().toMillis());
+            long delay = Math.max(1, backoff / 2 + (long) (Math.random() * backoff / 2));
+            vertx.setTimer(delay, id -> context.runOnContext(v -> connect()));
+        }
     }
 
     /** One log line when the link goes down (a connection lost, or none made), none more until it is back. */
@@ -505,15 +501,15 @@ public class Cluster {
 
     /** One log line when both connections are up again. */
     private void linkMaybeUp() {
-        if (publisher == null || subscriber == null || Boolean.TRUE.equals(linkUp)) {
+        if (publisher.connection == null || subscriber.connection == null || Boolean.TRUE.equals(linkUp)) {
             return;
         }
         Instant since = downSince;
         linkUp = true;
         downSince = null;
         if (since != null) {
-            LOG.infof("Redis at %s is reachable again after %d ms: fanning out, %d held shout(s) to publish, %d not"
-                    + " held since start", redactedUrl(), Duration.between(since, Instant.now()).toMillis(),
+            LOG.infof("Redis at %s is reachable again after %d ms: fanning out again, %d shout(s) still to publish,"
+                    + " %d not held since start", redactedUrl(), Duration.between(since, Instant.now()).toMillis(),
                     waiting.get(), dropped.get());
         } else {
             LOG.infof("Connected to Redis at %s", redactedUrl());
