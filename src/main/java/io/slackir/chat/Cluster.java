@@ -25,6 +25,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -85,7 +87,7 @@ public class Cluster {
     private final String node;
     private final byte[] nodeTag;
     private final boolean enabled;
-    private final com.fasterxml.jackson.databind.ObjectMapper json;
+    private final ObjectMapper json;
 
     private Listener listener;
     private volatile Context context;
@@ -121,7 +123,7 @@ public class Cluster {
     private final Counter outages;
     private final Counter malformed;
 
-    Cluster(SlackirConfig config, Vertx vertx, MeterRegistry registry, com.fasterxml.jackson.databind.ObjectMapper json) {
+    Cluster(SlackirConfig config, Vertx vertx, MeterRegistry registry, ObjectMapper json) {
         this.config = config.cluster();
         this.vertx = vertx;
         this.json = json;
@@ -495,7 +497,8 @@ public class Cluster {
         downSince = Instant.now();
         outages.increment();
         LOG.warnf("Redis at %s is unreachable: this node serves its own connections only, shouts of other nodes do not"
-                + " reach them; its own are held (up to %d) and published once Redis is back. Reconnecting with backoff",
+                + " reach them; its own are held (up to %d) and published once Redis is back. Reconnecting with"
+                + " backoff",
                 redactedUrl(), config.holdMax());
     }
 

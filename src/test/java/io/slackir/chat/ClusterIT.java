@@ -63,7 +63,8 @@ class ClusterIT {
         boolean installed = Files.isExecutable(Path.of("/usr/bin/redis-server"))
                 || Files.isExecutable(Path.of("/usr/local/bin/redis-server"));
         if (!installed && System.getenv("CI") == null) {
-            Assumptions.abort("redis-server is not installed (apt-get install redis-server): the cluster tests need it");
+            Assumptions.abort("redis-server is not installed (apt-get install redis-server): the cluster tests need"
+                    + " it");
         }
         assertTrue(installed, "redis-server is not installed: .ci/run installs it from Debian's packages");
         assertTrue(Files.exists(JAR), "package the application first: " + JAR.toAbsolutePath());
