@@ -60,9 +60,11 @@ public final class Bench {
         DEFAULTS.put("store-rates", "5000,10000,15000");
         DEFAULTS.put("step-seconds", "10");
         DEFAULTS.put("store-seconds", "60");
-        DEFAULTS.put("warmup-seconds", "10");
+        DEFAULTS.put("warmup-seconds", "30");
         DEFAULTS.put("history", "50");
-        DEFAULTS.put("jvm", "-Xms256m -Xmx256m");
+        // An explicit heap, and one event loop for the one core each server is pinned to (Quarkus's default is two per
+        // core, which on one core take turns): see bench/README.md for both
+        DEFAULTS.put("jvm", "-Xmx512m -Dquarkus.vertx.event-loops-pool-size=1");
         DEFAULTS.put("server-cpu", Runtime.getRuntime().availableProcessors() > 1 || cpus() > 1 ? "0" : "");
         DEFAULTS.put("pg-cpu", "server");
         DEFAULTS.put("synchronous-commit", "on");
