@@ -139,15 +139,19 @@ public class Rooms {
      * accepts from now on reaches the joining member, live or in its history.
      */
     private void awaitChannel(String room) {
-        if (!cluster.enabled()) {
-            return;
+        if (cluster.enabled()) {
+            // When Redis is unreachable the member joins all the same and sees this node's shouts; the room is not
+            // trusted, so its history comes from the database
+            awaitAWhile(cluster.whenSubscribed(room), subscribeTimeout, "room " + room + ": its channel");
         }
+    }
+
+    /** Waits for {@code done} up to {@code patience}; after that the caller goes on without it. */
+    private static void awaitAWhile(CompletableFuture<Void> done, Duration patience, String what) {
         try {
-            cluster.whenSubscribed(room).get(subscribeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            done.get(patience.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException | ExecutionException e) {
-            // Redis is unreachable: the member joins all the same and sees this node's shouts; the room is not trusted,
-            // so its history comes from the database
-            LOG.debugf("Joining room %s without its channel: %s", room, e.toString());
+            LOG.debugf("Going on without %s: %s", what, e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -183,13 +187,7 @@ public class Rooms {
                 seeder = true;
             } else {
                 // Another join is reading the room's latest shouts for memory: wait for it rather than read them too
-                try {
-                    reading.get(SEED_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-                } catch (TimeoutException | ExecutionException e) {
-                    LOG.debugf("Room %s: the seeding read is slow (%s); reading for this join", room.name, e);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                awaitAWhile(reading, SEED_WAIT, "room " + room.name + ": the read of its latest shouts");
                 memory = room.snapshot();
             }
         }
@@ -214,17 +212,16 @@ public class Rooms {
                 stored.forEach(s -> merged.put(s.id(), s));
                 if (after == null) {
                     room.seed(stored, complete);
-                    seeder = false;
                 }
             } catch (RuntimeException e) {
+                if (seeder) {
+                    room.seedingOver(); // the joins waiting for this read read for themselves
+                }
                 // The chat goes on without the database: the history holds what memory has, and says it is partial
                 LOG.warnf("Could not read the history of room %s: %s", room.name, e.toString());
                 complete = false;
             }
             memory.recent().forEach(s -> merged.put(s.id(), s));
-            if (seeder) {
-                room.seedingOver();
-            }
         }
         memory.unstored().forEach(s -> merged.put(s.id(), s));
         SortedMap<UUID, Shout> since = after == null ? merged : merged.tailMap(lookBack(after), false);
