@@ -326,6 +326,18 @@ public final class Bench {
         figures.put(prefix + "max_ms", round(h.getMaxValue() / 1000.0, 2));
     }
 
+    /** The step with the most deliveries/s among those held (>= 99.9 % delivered, p99 <= 200 ms), or null. */
+    private static StepFigures held(List<StepFigures> steps) {
+        StepFigures best = null;
+        for (StepFigures f : steps) {
+            if (f.deliveredPercent() >= 99.9 && f.p99() <= 200
+                    && (best == null || f.deliveriesPerSecond() > best.deliveriesPerSecond())) {
+                best = f;
+            }
+        }
+        return best;
+    }
+
     private void print(String scenario, Target.Kind kind, Map<String, Object> f) {
         System.out.printf(Locale.ROOT,
                 "%-8s %-16s %6.0f shouts/s  %9.0f deliveries/s  %7.3f %% delivered  p50 %7.2f  p99 %7.2f  "
@@ -346,13 +358,7 @@ public final class Bench {
         StringBuilder line = new StringBuilder(scenario + " holds (>= 99.9 % delivered, p99 <= 200 ms):");
         Map<Target.Kind, Double> held = new LinkedHashMap<>();
         for (var entry : figures.entrySet()) {
-            StepFigures best = null;
-            for (StepFigures f : entry.getValue()) {
-                if (f.deliveredPercent() >= 99.9 && f.p99() <= 200 && (best == null
-                        || f.deliveriesPerSecond() > best.deliveriesPerSecond())) {
-                    best = f;
-                }
-            }
+            StepFigures best = held(entry.getValue());
             String label = entry.getKey().label;
             double deliveries = best == null ? 0 : best.deliveriesPerSecond();
             held.put(entry.getKey(), deliveries);
@@ -765,13 +771,7 @@ public final class Bench {
             redis.destroy();
             redis.waitFor(10, TimeUnit.SECONDS);
         }
-        StepFigures best = null;
-        for (StepFigures f : steps) {
-            if (f.deliveredPercent() >= 99.9 && f.p99() <= 200
-                    && (best == null || f.deliveriesPerSecond() > best.deliveriesPerSecond())) {
-                best = f;
-            }
-        }
+        StepFigures best = held(steps);
         summary.put("slackir_x2_holds_rate", best == null ? 0 : best.rate());
         summary.put("slackir_x2_holds_deliveries_per_s", best == null ? 0 : best.deliveriesPerSecond());
         System.out.printf(Locale.ROOT, "cluster holds (>= 99.9 %% delivered, p99 <= 200 ms): two nodes %.0f shouts/s"
