@@ -14,9 +14,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,6 +31,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.slackir.conversations.EmbeddedDatabase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -298,17 +296,7 @@ class ClusterIT {
     }
 
     private static List<String> storedIds(String room) throws SQLException {
-        List<String> ids = new ArrayList<>();
-        try (Connection c = pg.getPostgresDatabase().getConnection();
-                PreparedStatement s = c.prepareStatement("select id from messages where room = ? order by id")) {
-            s.setString(1, room);
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    ids.add(rs.getString(1));
-                }
-            }
-        }
-        return ids;
+        return EmbeddedDatabase.storedIds(pg.getPostgresDatabase(), room);
     }
 
     private static Node launch(String id) throws Exception {

@@ -26,7 +26,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
  * Stops and starts the PostgreSQL that the embedded-postgresql extension started for the tests, in place: the same
  * data directory, port and options (read back from {@code postmaster.opts}), as a database server restart would.
  */
-final class EmbeddedDatabase {
+public final class EmbeddedDatabase {
 
     private final Path dataDirectory;
     private final Path binaries;
@@ -65,11 +65,11 @@ final class EmbeddedDatabase {
         return new EmbeddedDatabase(dataDirectory, binaries, String.join(" ", options));
     }
 
-    /** The ids of a room's stored shouts, read straight from the table. */
-    static List<String> storedIds(DataSource dataSource, String room) throws SQLException {
+    /** The ids of a room's stored shouts, read straight from the table, in id (acceptance) order. */
+    public static List<String> storedIds(DataSource dataSource, String room) throws SQLException {
         List<String> ids = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
-                PreparedStatement s = c.prepareStatement("select id from messages where room = ?")) {
+                PreparedStatement s = c.prepareStatement("select id from messages where room = ? order by id")) {
             s.setString(1, room);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
