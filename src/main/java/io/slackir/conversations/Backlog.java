@@ -24,6 +24,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -94,6 +95,11 @@ public class Backlog {
 
         Owed again(boolean alone) {
             return new Owed(shout, done, start, attempt + 1, alone);
+        }
+
+        /** Whether it may be stored already: it was in a write before (a retry, or alone after its batch failed). */
+        boolean written() {
+            return attempt > 1 || alone;
         }
     }
 
@@ -215,7 +221,7 @@ public class Backlog {
         CompletionStage<Shouts> written;
         try {
             written = persistence.fireAsync(new Shouts(batch.stream().map(Owed::shout).toList(),
-                    batch.stream().anyMatch(o -> o.attempt() > 1 || o.alone())), onWriters);
+                    batch.stream().anyMatch(Owed::written)), onWriters);
         } catch (RuntimeException e) {
             // Not even handed to a writer (they are stopped): nothing to retry or split
             batch.forEach(owed -> owed.done().completeExceptionally(e));
@@ -240,6 +246,11 @@ public class Backlog {
             batch.forEach(owed -> owed.done().complete(owed.shout()));
         } else if (isTransient(failure)) {
             retry(batch, failure);
+        } else if (isDuplicate(failure) && batch.stream().noneMatch(Owed::written)) {
+            // A row with one of these ids is there already, which only a retry should meet (ids are fresh), and only a
+            // retry looks for stored rows: written again at once, as a retry, storing only those not there
+            retried.increment(batch.size());
+            batch.reversed().forEach(owed -> waiting.addFirst(owed.again(false)));
         } else if (batch.size() > 1) {
             // The transaction stored none of them; written alone, only the shout at fault fails
             LOG.warnf("A batch of %d shouts was refused (%s); writing each alone", batch.size(), rootCause(failure));
@@ -300,26 +311,32 @@ public class Backlog {
      * between transactions. Anything else (a constraint, bad data, a bug) fails the same way the next time.
      */
     static boolean isTransient(Throwable failure) {
-        return isTransient(failure, Collections.newSetFromMap(new IdentityHashMap<>()));
+        return anyCause(failure, Backlog::isTransientItself, Collections.newSetFromMap(new IdentityHashMap<>()));
+    }
+
+    /** A row with the same id is stored already: PostgreSQL's unique violation. */
+    static boolean isDuplicate(Throwable failure) {
+        return anyCause(failure, t -> t instanceof SQLException sql && "23505".equals(sql.getSQLState()),
+                Collections.newSetFromMap(new IdentityHashMap<>()));
     }
 
     /**
      * Looks through causes and suppressed exceptions: a connection lost at commit reaches us as Narayana's
      * RollbackException, with the driver's exception suppressed in an XAException rather than as a cause.
      */
-    private static boolean isTransient(Throwable t, Set<Throwable> seen) {
+    private static boolean anyCause(Throwable t, Predicate<Throwable> test, Set<Throwable> seen) {
         if (t == null || !seen.add(t)) {
             return false;
         }
-        if (isTransientItself(t)) {
+        if (test.test(t)) {
             return true;
         }
         for (Throwable suppressed : t.getSuppressed()) {
-            if (isTransient(suppressed, seen)) {
+            if (anyCause(suppressed, test, seen)) {
                 return true;
             }
         }
-        return isTransient(t.getCause(), seen);
+        return anyCause(t.getCause(), test, seen);
     }
 
     private static boolean isTransientItself(Throwable t) {

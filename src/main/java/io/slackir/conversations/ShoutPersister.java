@@ -40,8 +40,9 @@ public class ShoutPersister {
             }
             messages.add(message);
         }
-        // A shout's first attempt cannot find it stored (its id was just given): the lookup is for retries only, a
-        // query saved on nearly every transaction
+        // A shout's first attempt should not find it stored (its id was just given): the lookup is for retries only, a
+        // query saved on nearly every transaction. Should one meet its row, the duplicate key fails the batch and
+        // Backlog writes it again as a retry
         Set<UUID> stored = batch.written() ? Message.storedAmong(messages.stream().map(m -> m.id).toList()) : Set.of();
         for (Message message : messages) {
             if (!stored.contains(message.id)) {

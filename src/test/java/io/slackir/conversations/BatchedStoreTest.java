@@ -165,6 +165,22 @@ class BatchedStoreTest {
     }
 
     @Test
+    void aShoutMeetingItsOwnRowOnItsFirstWriteIsWrittenAgainAsARetryAndStoredOnce() throws Exception {
+        // Ids are fresh, so only a retry should find its row; a first write that does (alone, in a quiet moment, where
+        // no lookup is made) must not fail the shout
+        String room = room("met");
+        Shout shout = shout(room, "twice");
+        await(store(shout));
+        Awaitility.await().until(() -> backlog.size() == 0);
+        double retriesBefore = registry.counter("slackir.shouts.store.retries").count();
+        CompletionStage<Shout> again = store(shout);
+        await(again);
+        assertFalse(again.toCompletableFuture().isCompletedExceptionally(), "stored, as it is");
+        assertEquals(List.of(shout.id().toString()), EmbeddedDatabase.storedIds(dataSource, room), "once");
+        assertEquals(retriesBefore + 1, registry.counter("slackir.shouts.store.retries").count(), "written again once");
+    }
+
+    @Test
     void aShoutInAQuietMomentIsWrittenAtOnceAlone() {
         String room = room("quiet");
         Awaitility.await().until(() -> backlog.size() == 0);
