@@ -202,8 +202,11 @@ public class Backlog {
         }
     }
 
-    /** A shout to be written alone, or what waits now, up to the batch size. */
-    private List<Owed> take() {
+    /**
+     * A shout to be written alone, or what waits now, up to the batch size. One writer takes at a time: two writers
+     * freed together would otherwise share out what waits, shout by shout, in two small batches.
+     */
+    private synchronized List<Owed> take() {
         Owed single = alone.poll();
         if (single != null) {
             return List.of(single);
@@ -366,6 +369,16 @@ public class Backlog {
             t = t.getCause();
         }
         return t.toString();
+    }
+
+    /** Writers busy with a batch. */
+    int writersBusy() {
+        return writing.get();
+    }
+
+    /** No shout waits for a writer. */
+    boolean nothingWaits() {
+        return waiting.isEmpty() && alone.isEmpty();
     }
 
     /** Shouts accepted and not stored yet. */

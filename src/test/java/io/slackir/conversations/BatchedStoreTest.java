@@ -207,11 +207,19 @@ class BatchedStoreTest {
         return db;
     }
 
-    /** One shout for each writer, each blocked at its insert: what is stored next waits, and goes in one batch. */
+    /**
+     * One shout for each writer, each blocked at its insert: what is stored next waits, and goes in one batch. Starts
+     * when every writer is free (one an earlier write has not quite let go would take two of these in one batch) and
+     * ends when each has its shout (none may be free to take what comes next).
+     */
     private void occupyEveryWriter(String room, List<Shout> shouts, List<CompletionStage<Shout>> stored) {
-        for (int i = 0; i < config.persistence().threads(); i++) {
+        int writers = config.persistence().threads();
+        Awaitility.await().atMost(ChatClient.PATIENCE).until(() -> backlog.writersBusy() == 0 && backlog.nothingWaits());
+        for (int i = 0; i < writers; i++) {
             store(shout(room, "first " + i), shouts, stored);
         }
+        Awaitility.await().atMost(ChatClient.PATIENCE)
+                .until(() -> backlog.writersBusy() == writers && backlog.nothingWaits());
     }
 
     private void store(Shout shout, List<Shout> shouts, List<CompletionStage<Shout>> stored) {
