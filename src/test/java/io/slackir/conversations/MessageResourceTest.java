@@ -315,6 +315,7 @@ class MessageResourceTest {
             String id = post(room, "Ada", "after the refusal").getString("id");
             assertEquals(id, listener.await("shout").getString("id"));
             assertEquals(1, listener.ofType("shout").size());
+            awaitStored(id);
         }
         given()
                 .when().get("/api/rooms/{room}/messages", room)
