@@ -106,8 +106,7 @@ class AbuseTest {
             // Without waiting for each write: the server may close while frames are still on their way, and a write
             // after its close frame arrived would fail the test, not the server
             for (int i = 0; i < 200 && !flooder.isClosed(); i++) {
-                flooder.sendQuickly(new JsonObject().put("type", "shout").put("name", "Flood")
-                        .put("message", "spam " + i).put("ref", "f" + i).encode());
+                flooder.shoutQuickly("Flood", "spam " + i, "f" + i);
             }
             Awaitility.await().atMost(ChatClient.PATIENCE).until(flooder::isClosed);
             assertEquals((short) 1008, flooder.closeStatus());

@@ -132,11 +132,20 @@ public final class ChatClient implements AutoCloseable {
     }
 
     public ChatClient shout(String name, String message, String ref) {
+        return send(shoutFrame(name, message, ref));
+    }
+
+    /** A shout sent as {@link #sendQuickly}: without waiting for the write. */
+    public void shoutQuickly(String name, String message, String ref) {
+        sendQuickly(shoutFrame(name, message, ref).encode());
+    }
+
+    private static JsonObject shoutFrame(String name, String message, String ref) {
         JsonObject frame = new JsonObject().put("type", "shout").put("name", name).put("message", message);
         if (ref != null) {
             frame.put("ref", ref);
         }
-        return send(frame);
+        return frame;
     }
 
     /** The first frame received so far that matches, waiting for it as long as {@link #PATIENCE}. */

@@ -139,10 +139,8 @@ class ClusterIT {
                 ChatClient bob = ChatClient.join(b.base(), room);
                 ChatClient cy = ChatClient.join(b.base(), room)) {
             for (int i = 0; i < count; i++) {
-                ada.sendQuickly(new JsonObject().put("type", "shout").put("name", "Ada").put("message", "a " + i)
-                        .encode());
-                bob.sendQuickly(new JsonObject().put("type", "shout").put("name", "Bob").put("message", "b " + i)
-                        .encode());
+                ada.shoutQuickly("Ada", "a " + i, null);
+                bob.shoutQuickly("Bob", "b " + i, null);
             }
             for (ChatClient client : List.of(ada, bob, cy)) {
                 List<JsonObject> shouts = client.await("shout", 2 * count);
