@@ -19,6 +19,22 @@ public interface SlackirConfig {
 
     Cluster cluster();
 
+    Origins origins();
+
+    /** Which pages may open a socket: a guard against cross-site WebSocket hijacking, checked at the handshake. */
+    interface Origins {
+
+        /**
+         * Origins allowed to open a socket besides the service's own (a browser's {@code Origin} must match the
+         * {@code Host} it asks, or be listed here), e.g. {@code https://chat.example.com}. Others get 403.
+         */
+        Optional<List<String>> allowed();
+
+        /** Whether a handshake without an {@code Origin} (not a browser) is refused with 403. */
+        @WithDefault("false")
+        boolean required();
+    }
+
     /**
      * Several nodes behind a load balancer: each delivers its own shouts at once and fans them out to the others through
      * Redis pub/sub, one channel per room. Without {@link #redisUrl} the node is alone.
@@ -67,39 +83,29 @@ public interface SlackirConfig {
     interface Limits {
 
         /**
-         * Frames a connection may send per second, on average (token bucket). Over it a frame gets
-         * {@code rate_limited}.
+         * Shouts a connection may send per second, on average (token bucket); frames of no kind of their own (not
+         * JSON, an unknown type) count as shouts. Over it a frame gets {@code rate_limited}.
          */
         @WithDefault("10")
         double rate();
 
-        /** Frames a connection may send at once after a quiet spell: the bucket's size. */
+        /** Shouts a connection may send at once after a quiet spell: the bucket's size. */
         @WithDefault("30")
         int burst();
 
         /**
-         * Frames refused for the rate that a connection may pile up before it is closed (1008, flooding). Each refusal
-         * adds one; they fade at {@link #rate} per second.
+         * Frames over their budget that a connection may pile up before it is closed (1008, flooding). Each one adds a
+         * strike, whatever its kind; they fade at {@link #rate} per second.
          */
         @WithDefault("60")
         int floodStrikes();
 
         /**
-         * Bytes of frames waiting to be written to a connection that does not read them (a stalled or slow client).
-         * Over it the connection is closed (1013), so it neither grows memory nor slows its room.
+         * Bytes (UTF-8, as sent) of frames waiting to be written to a connection that does not read them (a stalled or
+         * slow client). Over it the connection is closed (1013), so it neither grows memory nor slows its room.
          */
         @WithDefault("1M")
         MemorySize sendBuffer();
-
-        /**
-         * Origins allowed to open a socket besides the service's own (a browser's {@code Origin} must match the
-         * {@code Host} it asks, or be listed here), e.g. {@code https://chat.example.com}. Others get 403.
-         */
-        Optional<List<String>> allowedOrigins();
-
-        /** Whether a handshake without an {@code Origin} (not a browser) is refused with 403. */
-        @WithDefault("false")
-        boolean originRequired();
 
         /**
          * A connection that has sent nothing, not even a pong to the server's pings

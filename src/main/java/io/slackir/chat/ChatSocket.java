@@ -2,6 +2,8 @@ package io.slackir.chat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
 
 import org.jboss.logging.Logger;
 
@@ -20,12 +22,14 @@ import io.quarkus.websockets.next.OnPongMessage;
 import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
+import io.slackir.SlackirConfig;
 import io.smallrye.common.annotation.NonBlocking;
 import io.vertx.core.buffer.Buffer;
 
 /**
- * A room's live conversation, protocol v1 (DESIGN.md): history on join, shouts broadcast to the room, an ack once
- * stored, an error frame for whatever is refused. A bad frame is answered, never fatal to the connection.
+ * A room's live conversation, protocol v1 (docs/contract-notes.md): history on join, shouts broadcast to the room, an
+ * ack once stored, an error frame for whatever is refused. A bad frame is answered, never fatal to the connection.
+ * Each kind of frame a client sends has a handler and a budget of its own ({@link Throttle}).
  */
 @WebSocket(path = "/chat/{room}")
 public class ChatSocket {
@@ -34,6 +38,9 @@ public class ChatSocket {
 
     /** Closed for sending far over its rate, long after being told. */
     static final CloseReason FLOODING = new CloseReason(1008, "flooding: far over the rate limit");
+
+    /** Closed for a message over max-message-size that came in frames each under max-frame-size. */
+    static final CloseReason TOO_LARGE = new CloseReason(1009, "too large: over max-message-size");
 
     /**
      * The longest text frame read: the largest valid shout, every character escaped as a surrogate pair, is under
@@ -48,11 +55,18 @@ public class ChatSocket {
     private final Rooms rooms;
     private final Megaphone megaphone;
     private final ObjectMapper json;
+    private final SlackirConfig.Limits limits;
+    /** What a client may send, by {@code type}. */
+    private final Map<String, BiConsumer<WebSocketConnection, JsonNode>> handlers = Map.of(Shout.TYPE, this::shout);
+    /** Each kind's budget; the first also pays for frames of no kind (not JSON, an unknown type, too large). */
+    private final List<Throttle.Budget> budgets;
 
-    ChatSocket(Rooms rooms, Megaphone megaphone, ObjectMapper json) {
+    ChatSocket(Rooms rooms, Megaphone megaphone, ObjectMapper json, SlackirConfig config) {
         this.rooms = rooms;
         this.megaphone = megaphone;
         this.json = json;
+        this.limits = config.limits();
+        this.budgets = List.of(new Throttle.Budget(Shout.TYPE, limits.rate(), limits.burst()));
     }
 
     /** Runs on a worker thread: the history is read from the database. {@code ?after=ID} asks for what came since. */
@@ -61,7 +75,9 @@ public class ChatSocket {
         String query = connection.handshakeRequest().query();
         List<String> after = query == null ? null
                 : new QueryStringDecoder(query, false).parameters().get("after");
-        rooms.join(connection, after == null || after.isEmpty() ? null : after.getFirst());
+        Member member = new Member(connection, new Throttle(budgets, limits.floodStrikes()),
+                limits.sendBuffer().asLongValue());
+        rooms.join(member, after == null || after.isEmpty() ? null : after.getFirst());
     }
 
     @OnClose
@@ -70,53 +86,88 @@ public class ChatSocket {
     }
 
     /**
-     * On the event loop: nothing here waits (validation, a broadcast posted to the outboxes, persistence handed to its
+     * On the event loop: nothing here waits (validation, a delivery posted to the outboxes, persistence handed to its
      * own threads), and a hop to a worker thread per frame would cost more than the frame's own work.
      */
     @OnTextMessage
     @NonBlocking
     void receive(WebSocketConnection connection, String text) {
-        if (!admitted(connection)) {
-            return;
+        Member member = rooms.member(connection);
+        if (member != null && member.closing()) {
+            return; // a flood still arriving after its close: dropped quietly, nothing answered
         }
         if (text.length() > FRAME_MAX) {
-            refuse(connection, new ShoutRefused(ErrorCode.TOO_LARGE,
-                    "the frame is over " + FRAME_MAX + " characters: larger than any valid shout"), null);
+            if (admitted(member, null)) {
+                refuse(connection, new Refusal(ErrorCode.TOO_LARGE,
+                        "the frame is over " + FRAME_MAX + " characters: larger than any valid shout"), null);
+            }
             return;
         }
         JsonNode frame;
+        String malformed = null;
         try {
             frame = json.readTree(text);
         } catch (JacksonException e) {
-            refuse(connection, new ShoutRefused(ErrorCode.MALFORMED, "the frame is not JSON"), null);
-            return;
+            frame = null;
+            malformed = "the frame is not JSON";
         }
         if (frame == null || !frame.isObject()) {
-            refuse(connection, new ShoutRefused(ErrorCode.MALFORMED, "the frame is not a JSON object"), null);
+            if (admitted(member, null)) {
+                refuse(connection, new Refusal(ErrorCode.MALFORMED,
+                        malformed != null ? malformed : "the frame is not a JSON object"), null);
+            }
             return;
         }
         JsonNode type = frame.get("type");
-        if (type == null || !type.isTextual() || !"shout".equals(type.textValue())) {
-            refuse(connection, new ShoutRefused(ErrorCode.UNKNOWN_TYPE, "type must be \"shout\""), null);
+        BiConsumer<WebSocketConnection, JsonNode> handler = type == null || !type.isTextual() ? null
+                : handlers.get(type.textValue());
+        if (handler == null) {
+            if (admitted(member, null)) {
+                refuse(connection, new Refusal(ErrorCode.UNKNOWN_TYPE, "type must be \"shout\""), null);
+            }
             return;
         }
-        shout(connection, frame);
+        if (admitted(member, type.textValue())) {
+            handler.accept(connection, frame);
+        }
     }
 
     @OnBinaryMessage
     void receive(WebSocketConnection connection, Buffer binary) {
-        if (!admitted(connection)) {
-            return;
+        Member member = rooms.member(connection);
+        if ((member == null || !member.closing()) && admitted(member, null)) {
+            refuse(connection, new Refusal(ErrorCode.MALFORMED, "binary frames are not accepted: send JSON text"),
+                    null);
         }
-        refuse(connection, new ShoutRefused(ErrorCode.MALFORMED, "binary frames are not accepted: send JSON text"),
-                null);
     }
 
     /** A frame over max-message-size cannot be read: Netty closes the socket with 1009; nothing else to do. */
     @OnError
     void tooLarge(WebSocketConnection connection, CorruptedWebSocketFrameException e) {
         LOG.debugf("Connection %s sent a frame it could not: %s", connection.id(), e.getMessage());
-        megaphone.refused(new ShoutRefused(ErrorCode.TOO_LARGE, e.getMessage()));
+        megaphone.refused(new Refusal(ErrorCode.TOO_LARGE, e.getMessage()));
+    }
+
+    /**
+     * A message over max-message-size in frames each under max-frame-size: Vert.x, joining them, drops it with this
+     * exception and leaves the socket open. Closed with 1009 as Netty closes a single frame over the limit. Other
+     * {@code IllegalStateException}s are thrown on, to the unhandled-failure strategy.
+     */
+    @OnError
+    void messageTooLarge(WebSocketConnection connection, IllegalStateException e) {
+        if (e.getMessage() == null || !e.getMessage().contains("to overflow max message size")) {
+            throw e;
+        }
+        LOG.debugf("Connection %s sent a message it could not: %s", connection.id(), e.getMessage());
+        megaphone.refused(new Refusal(ErrorCode.TOO_LARGE, e.getMessage()));
+        Member member = rooms.member(connection);
+        if (member != null) {
+            member.close(TOO_LARGE);
+        } else {
+            connection.close(TOO_LARGE).subscribe().with(closed -> {
+            }, failure -> {
+            });
+        }
     }
 
     /** The server's pings are answered: the peer is alive, however quiet. */
@@ -129,47 +180,47 @@ public class ChatSocket {
     }
 
     /**
-     * Every frame, read or not, costs a token of the connection's throttle: over the rate it is refused unread; a
-     * connection that keeps on is closed.
+     * Every frame costs a token of its kind's budget: over it a frame is refused unread; a connection that keeps on is
+     * closed, once, and what it sends after that is dropped.
+     *
+     * @param type the frame's kind, or null for a frame of none
      */
-    private boolean admitted(WebSocketConnection connection) {
-        Member member = rooms.member(connection);
+    private boolean admitted(Member member, String type) {
         if (member == null) {
             return true;
         }
         member.heard();
-        switch (member.throttle.take()) {
+        switch (member.throttle.take(type)) {
             case PASS:
                 return true;
-            case LIMITED:
-                refuse(connection, new ShoutRefused(ErrorCode.RATE_LIMITED, "too many frames; slow down"), null);
+            case OVER_BUDGET:
+                refuse(member.connection, new Refusal(ErrorCode.RATE_LIMITED, "too many frames; slow down"), null);
                 return false;
             default:
-                megaphone.refused(new ShoutRefused(ErrorCode.RATE_LIMITED, "flooding"));
-                connection.close(FLOODING).subscribe().with(closed -> {
-                }, failure -> {
-                });
+                megaphone.refused(new Refusal(ErrorCode.RATE_LIMITED, "flooding"));
+                LOG.debugf("Closing connection %s: flooding", member.connection.id());
+                member.close(FLOODING);
                 return false;
         }
     }
 
     private void shout(WebSocketConnection connection, JsonNode frame) {
-        List<Frames.FieldError> errors = new ArrayList<>();
+        List<FieldError> errors = new ArrayList<>();
         String ref = Frames.text(frame, "ref", errors);
         if (ref != null && ref.codePointCount(0, ref.length()) > REF_MAX) {
-            errors.add(new Frames.FieldError("ref", "must be at most " + REF_MAX + " characters"));
+            errors.add(new FieldError("ref", "must be at most " + REF_MAX + " characters"));
         }
         String name = Frames.text(frame, "name", errors);
         String message = Frames.text(frame, "message", errors);
         String echo = errors.stream().anyMatch(e -> e.field().equals("ref")) ? null : ref;
         if (!errors.isEmpty()) {
-            refuse(connection, new ShoutRefused(ErrorCode.INVALID, "the shout is invalid", errors), echo);
+            refuse(connection, new Refusal(ErrorCode.INVALID, "the shout is invalid", errors), echo);
             return;
         }
         Megaphone.Accepted accepted;
         try {
             accepted = megaphone.shout(connection.pathParam("room"), name, message);
-        } catch (ShoutRefused refused) {
+        } catch (Refusal refused) {
             refuse(connection, refused, echo);
             return;
         }
@@ -183,7 +234,7 @@ public class ChatSocket {
         });
     }
 
-    private void refuse(WebSocketConnection connection, ShoutRefused refused, String ref) {
+    private void refuse(WebSocketConnection connection, Refusal refused, String ref) {
         megaphone.refused(refused);
         send(connection, Frames.write(json, Frames.Error.of(refused, ref)));
     }

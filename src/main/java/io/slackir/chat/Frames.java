@@ -52,7 +52,7 @@ public final class Frames {
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Error(String type, ErrorCode code, String message, String ref, UUID id, List<FieldError> errors) {
-        public static Error of(ShoutRefused refused, String ref) {
+        public static Error of(Refusal refused, String ref) {
             return new Error("error", refused.code(), refused.getMessage(), ref, null, refused.errors());
         }
 
@@ -60,11 +60,6 @@ public final class Frames {
             return new Error("error", ErrorCode.NOT_STORED, "the shout was broadcast but could not be stored", ref, id,
                     null);
         }
-    }
-
-    /** One invalid field of a refused frame. */
-    @RegisterForReflection
-    public record FieldError(String field, String message) {
     }
 
     /**

@@ -21,8 +21,8 @@ import io.slackir.conversations.Backlog;
 import io.slackir.conversations.Message;
 
 /**
- * The one way a shout enters Slackir, whoever sends it: validate, give it an id and the server's time, broadcast it to
- * its room, and hand it to the {@link Backlog} of persistence without waiting for the database.
+ * The one way a shout enters Slackir, whoever sends it: validate, give it an id and the server's time, let it happen in
+ * its room ({@link Rooms}), and hand it to the {@link Backlog} of persistence without waiting for the database.
  */
 @ApplicationScoped
 // Created at startup, not at the first shout: its metrics are there (at zero) from the first scrape
@@ -36,7 +36,7 @@ public class Megaphone {
      *
      * @param stored completes once the shout is committed, or exceptionally once it never will be
      */
-    public record Accepted(Shout shout, CompletionStage<Shout> stored) {
+    public record Accepted(Shout shout, CompletionStage<Void> stored) {
     }
 
     /** Made here, at run time, not in a static field: a native image must not hold a seeded random. */
@@ -62,35 +62,35 @@ public class Megaphone {
     /**
      * Accepts a shout, or refuses it.
      *
-     * @throws ShoutRefused {@link ErrorCode#INVALID} with each invalid field, or {@link ErrorCode#OVERLOADED} when the
+     * @throws Refusal {@link ErrorCode#INVALID} with each invalid field, or {@link ErrorCode#OVERLOADED} when the
      *         backlog is full or the service is stopping; nothing was broadcast or stored
      */
     public Accepted shout(String room, String name, String message) {
         String trimmedName = name == null ? null : name.strip();
         String trimmedMessage = message == null ? null : message.strip();
-        List<Frames.FieldError> errors = new ArrayList<>();
+        List<FieldError> errors = new ArrayList<>();
         check("room", room, errors);
         check("name", trimmedName, errors);
         check("message", trimmedMessage, errors);
         if (!errors.isEmpty()) {
-            throw new ShoutRefused(ErrorCode.INVALID, "the shout is invalid", errors);
+            throw new Refusal(ErrorCode.INVALID, "the shout is invalid", errors);
         }
 
         if (!backlog.admit()) {
-            throw new ShoutRefused(ErrorCode.OVERLOADED, backlog.accepting()
+            throw new Refusal(ErrorCode.OVERLOADED, backlog.accepting()
                     ? "too many shouts wait to be stored; try again shortly"
                     : "the service is stopping; reconnect shortly");
         }
         Shout shout;
         try {
-            shout = rooms.broadcast(room, r -> new Shout(ids.create(), r, trimmedName, trimmedMessage,
+            shout = rooms.shout(room, r -> new Shout(ids.create(), r, trimmedName, trimmedMessage,
                     Instant.now().truncatedTo(ChronoUnit.MICROS)));
         } catch (RuntimeException e) {
             backlog.release();
             throw e;
         }
         accepted.increment();
-        CompletionStage<Shout> done = backlog.store(shout).whenComplete((s, failure) -> {
+        CompletionStage<Void> done = backlog.store(shout.toMessage()).whenComplete((nothing, failure) -> {
             rooms.settled(shout);
             if (failure == null) {
                 stored.increment();
@@ -103,13 +103,13 @@ public class Megaphone {
     }
 
     /** Counts a refused shout, whoever refused it, by its code: {@code slackir.shouts.refused{code}}. */
-    public void refused(ShoutRefused refusal) {
+    public void refused(Refusal refusal) {
         registry.counter("slackir.shouts.refused", "code", refusal.code().wire()).increment();
     }
 
-    private void check(String field, String value, List<Frames.FieldError> errors) {
+    private void check(String field, String value, List<FieldError> errors) {
         for (ConstraintViolation<Message> violation : validator.validateValue(Message.class, field, value)) {
-            errors.add(new Frames.FieldError(field, violation.getMessage()));
+            errors.add(new FieldError(field, violation.getMessage()));
         }
     }
 }

@@ -13,8 +13,8 @@ import io.smallrye.mutiny.Uni;
 /**
  * Refuses, with 403 at the handshake, a socket opened by a page of another site (cross-site WebSocket hijacking): a
  * browser's {@code Origin} must be this service's own (the {@code Host} asked) or in
- * {@code slackir.limits.allowed-origins}. A handshake without an {@code Origin} comes from no browser: allowed unless
- * {@code slackir.limits.origin-required}.
+ * {@code slackir.origins.allowed}. A handshake without an {@code Origin} comes from no browser: allowed unless
+ * {@code slackir.origins.required}.
  */
 @ApplicationScoped
 public class OriginCheck implements HttpUpgradeCheck {
@@ -23,9 +23,9 @@ public class OriginCheck implements HttpUpgradeCheck {
     private final boolean required;
 
     OriginCheck(SlackirConfig config) {
-        this.allowed = config.limits().allowedOrigins().orElse(List.of()).stream()
+        this.allowed = config.origins().allowed().orElse(List.of()).stream()
                 .map(o -> o.toLowerCase(Locale.ROOT)).toList();
-        this.required = config.limits().originRequired();
+        this.required = config.origins().required();
     }
 
     @Override

@@ -14,9 +14,9 @@ import io.netty.util.internal.PlatformDependent;
 
 /**
  * What waits to be written to the connections of one event loop, written there in batches: one task per batch, not
- * one per frame and connection, and one flush per connection per batch. A shout reaches a room as one entry per event
- * loop, holding its frame encoded once and the members to write it to; under load, frames pile up between batches
- * and each connection gets several in one write.
+ * one per frame and connection, and one flush per connection per batch. A room event reaches a room as one entry per
+ * event loop, holding its frame encoded once and the members to write it to; under load, frames pile up between
+ * batches and each connection gets several in one write.
  */
 final class Outbox {
 
@@ -33,8 +33,8 @@ final class Outbox {
     private final EventExecutor loop;
     private final Queue<Delivery> queue = PlatformDependent.newMpscQueue();
     private final AtomicBoolean scheduled = new AtomicBoolean();
-    /** Members written to in this batch: flushed at its end. Touched on the event loop only. */
-    private final List<Member> written = new ArrayList<>();
+    /** Connections written to in this batch: flushed at its end. Touched on the event loop only. */
+    private final List<SocketWriter> written = new ArrayList<>();
     private final Runnable drain = this::drain;
 
     private Outbox(EventExecutor loop) {
@@ -68,13 +68,13 @@ final class Outbox {
         int n = 0;
         while (n++ < BATCH && (delivery = queue.poll()) != null) {
             for (Member member : delivery.to()) {
-                if (member.write(delivery.frame())) {
-                    written.add(member);
+                if (member.writer.write(delivery.frame())) {
+                    written.add(member.writer);
                 }
             }
         }
-        for (Member member : written) {
-            member.flush();
+        for (SocketWriter writer : written) {
+            writer.flush();
         }
         written.clear();
         if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {

@@ -7,7 +7,7 @@ import io.quarkus.websockets.next.HttpUpgradeCheck;
 import io.slackir.conversations.Message;
 import io.smallrye.mutiny.Uni;
 
-/** Refuses the WebSocket handshake, with 400, for a room name outside the rule (1-64 of a-z, 0-9, - and _). */
+/** Refuses the WebSocket handshake, with 400, for a room name outside {@link Message#ROOM_RULE}. */
 @ApplicationScoped
 public class RoomCheck implements HttpUpgradeCheck {
 

@@ -1,41 +1,63 @@
 package io.slackir.chat;
 
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
 /**
- * One connection's token bucket: {@code burst} frames at once, {@code rate} per second after. Refused frames are
- * strikes, fading at the same rate; too many and the connection is flooding. Guarded by its connection, whose frames
+ * What one connection may send: a budget per kind of frame, each a token bucket ({@code burst} frames at once,
+ * {@code rate} per second after), so that one kind (typing, say) never eats another's (shouts). A frame of no kind of
+ * its own (not JSON, an unknown type) is charged to the first budget. A frame over its budget is a strike; strikes fade
+ * at the first budget's rate, and too many make the connection flooding. Guarded by its connection, whose frames
  * websockets-next delivers one at a time.
  */
 final class Throttle {
 
     enum Verdict {
-        PASS, LIMITED, FLOODING
+        PASS, OVER_BUDGET, FLOODING
     }
 
-    private final double rate;
-    private final double burst;
+    /** How many frames of one {@code type} a connection may send. */
+    record Budget(String type, double rate, int burst) {
+    }
+
+    private static final class Bucket {
+        final Budget budget;
+        double tokens;
+
+        Bucket(Budget budget) {
+            this.budget = budget;
+            this.tokens = budget.burst();
+        }
+    }
+
+    private final Map<String, Bucket> buckets = new HashMap<>();
+    private final Bucket first;
     private final double floodStrikes;
-    private double tokens;
     private double strikes;
     private long last = System.nanoTime();
 
-    Throttle(double rate, int burst, int floodStrikes) {
-        this.rate = rate;
-        this.burst = burst;
+    Throttle(List<Budget> budgets, int floodStrikes) {
+        budgets.forEach(b -> buckets.put(b.type(), new Bucket(b)));
+        this.first = buckets.get(budgets.getFirst().type());
         this.floodStrikes = floodStrikes;
-        this.tokens = burst;
     }
 
-    synchronized Verdict take() {
+    /** Takes a token of the budget of {@code type} (null or unknown: the first budget). */
+    synchronized Verdict take(String type) {
         long now = System.nanoTime();
-        double refill = (now - last) / 1e9 * rate;
+        double seconds = (now - last) / 1e9;
         last = now;
-        tokens = Math.min(burst, tokens + refill);
-        strikes = Math.max(0, strikes - refill);
-        if (tokens >= 1) {
-            tokens -= 1;
+        for (Bucket bucket : buckets.values()) {
+            bucket.tokens = Math.min(bucket.budget.burst(), bucket.tokens + seconds * bucket.budget.rate());
+        }
+        strikes = Math.max(0, strikes - seconds * first.budget.rate());
+        Bucket bucket = type == null ? first : buckets.getOrDefault(type, first);
+        if (bucket.tokens >= 1) {
+            bucket.tokens -= 1;
             return Verdict.PASS;
         }
         strikes += 1;
-        return strikes > floodStrikes ? Verdict.FLOODING : Verdict.LIMITED;
+        return strikes > floodStrikes ? Verdict.FLOODING : Verdict.OVER_BUDGET;
     }
 }

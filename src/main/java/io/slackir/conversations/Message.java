@@ -18,9 +18,11 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
-import io.slackir.chat.Shout;
 
-/** A stored shout: one row of {@code messages}. Its constraints are the one definition of what a valid shout is. */
+/**
+ * A stored shout: one row of {@code messages}. Its constraints, and the limits below, are the one definition of what a
+ * valid shout is: validation, the OpenAPI document, error texts and the migration's columns follow them.
+ */
 @Entity
 @Table(name = "messages")
 // Named, so Hibernate parses them once at boot: a thousand joins at once must not each parse the same query (HQL
@@ -33,10 +35,20 @@ public class Message extends PanacheEntityBase {
 
     /** The longest room name, in characters. */
     public static final int ROOM_MAX = 64;
+    /** What a room name is made of: 1 to {@link #ROOM_MAX} of a-z, 0-9, - and _. */
+    public static final String ROOM_RULE = "[a-z0-9_-]{1," + ROOM_MAX + "}";
+    /** {@link #ROOM_RULE} in words. */
+    public static final String ROOM_RULE_WORDS = "1 to " + ROOM_MAX + " characters of a-z, 0-9, - and _";
+    /** What whoever broke {@link #ROOM_RULE} is told. */
+    public static final String ROOM_RULE_TEXT = "must be " + ROOM_RULE_WORDS;
     /** The longest name, in characters (code points). */
     public static final int NAME_MAX = 64;
     /** The longest message, in characters (code points). */
     public static final int MESSAGE_MAX = 4000;
+    /** How many shouts a page holds unless asked otherwise: the history a joining connection gets, an HTTP page. */
+    public static final int PAGE_DEFAULT = 50;
+    /** The most shouts one page holds: an HTTP page, a reconnect's history, the shouts a room keeps in memory. */
+    public static final int PAGE_MAX = 200;
 
     /** Below every id: the nil UUID, never given to a shout. */
     private static final UUID NO_ID = new UUID(0, 0);
@@ -48,7 +60,7 @@ public class Message extends PanacheEntityBase {
     public UUID id;
 
     @NotNull
-    @Pattern(regexp = "[a-z0-9_-]{1," + ROOM_MAX + "}", message = "must be 1 to 64 characters of a-z, 0-9, - and _")
+    @Pattern(regexp = ROOM_RULE, message = ROOM_RULE_TEXT)
     @Column(nullable = false, length = ROOM_MAX)
     public String room;
 
@@ -70,19 +82,22 @@ public class Message extends PanacheEntityBase {
     @Column(name = "updated_at", nullable = false)
     public Instant updatedAt;
 
-    public static Message from(Shout shout) {
+    /** An accepted shout, as it will be stored. */
+    public static Message of(UUID id, String room, String name, String message, Instant insertedAt) {
         Message m = new Message();
-        m.id = shout.id();
-        m.room = shout.room();
-        m.name = shout.name();
-        m.message = shout.message();
-        m.insertedAt = shout.insertedAt();
-        m.updatedAt = Instant.now();
+        m.id = id;
+        m.room = room;
+        m.name = name;
+        m.message = message;
+        m.insertedAt = insertedAt;
         return m;
     }
 
-    public Shout toShout() {
-        return new Shout(id, room, name, message, insertedAt);
+    /** A new entity with the same shout, written now: each attempt to store a shout persists one of its own. */
+    Message copy() {
+        Message m = of(id, room, name, message, insertedAt);
+        m.updatedAt = Instant.now();
+        return m;
     }
 
     /**
@@ -94,7 +109,7 @@ public class Message extends PanacheEntityBase {
      * newer shout of every other room (a quiet big room behind busy ones). A row-value range can only be read, in
      * order, from the (room, id) index, which it enters at {@code before} exactly.
      */
-    public static List<Shout> page(String room, UUID after, UUID before, int limit) {
+    public static List<Message> page(String room, UUID after, UUID before, int limit) {
         // A limit alone: Panache's page(0, n) would add "offset 0 rows"
         List<Message> newestFirst = getEntityManager().createNamedQuery("Message.page", Message.class)
                 .setParameter("room", room)
@@ -102,12 +117,9 @@ public class Message extends PanacheEntityBase {
                 .setParameter("before", before == null ? ALL_IDS : before)
                 .setMaxResults(limit)
                 .getResultList();
-        List<Shout> shouts = new ArrayList<>(newestFirst.size());
-        for (Message m : newestFirst) {
-            shouts.add(m.toShout());
-        }
-        Collections.reverse(shouts);
-        return shouts;
+        List<Message> oldestFirst = new ArrayList<>(newestFirst);
+        Collections.reverse(oldestFirst);
+        return oldestFirst;
     }
 
     /** Which of these ids are stored: one query for a whole batch of shouts. */
@@ -124,5 +136,11 @@ public class Message extends PanacheEntityBase {
                 .setParameter("id", id)
                 .setParameter("room", room)
                 .getSingleResult() > 0;
+    }
+
+    @Override
+    public String toString() {
+        return "Message[id=" + id + ", room=" + room + ", name=" + name + ", insertedAt=" + insertedAt + ", message="
+                + message + "]";
     }
 }

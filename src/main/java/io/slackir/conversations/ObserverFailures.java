@@ -21,8 +21,8 @@ public class ObserverFailures implements AsyncObserverExceptionHandler {
 
     @Override
     public void handle(Throwable failure, ObserverMethod<?> observer, EventContext<?> event) {
-        if (event.getEvent() instanceof Shouts batch) {
-            LOG.debugf("Storing %d shouts failed: %s", batch.shouts().size(), failure);
+        if (event.getEvent() instanceof Batch batch) {
+            LOG.debugf("Storing %d shouts failed: %s", batch.messages().size(), failure);
         } else {
             LOG.errorf(failure, "An async observer failed: %s", observer);
         }

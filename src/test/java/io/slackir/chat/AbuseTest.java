@@ -45,7 +45,7 @@ class AbuseTest {
                     "slackir.limits.burst", "30",
                     "slackir.limits.flood-strikes", "60",
                     "slackir.limits.send-buffer", "128K",
-                    "slackir.limits.allowed-origins", "https://friend.example",
+                    "slackir.origins.allowed", "https://friend.example",
                     "slackir.limits.idle-timeout", "3s",
                     "quarkus.websockets-next.server.auto-ping-interval", "1s",
                     "slackir-test.send-buffer-size", "16384");

@@ -108,9 +108,9 @@ class ReconnectTest {
         try (ChatClient ada = ChatClient.join(base, room + "?after=" + seen)) {
             JsonObject history = ada.await("history");
             List<String> recovered = new ArrayList<>(historyIds(ada));
-            assertEquals(Rooms.AFTER_SIZE, recovered.size(), "one frame holds the newest " + Rooms.AFTER_SIZE);
+            assertEquals(History.AFTER_MAX, recovered.size(), "one frame holds the newest " + History.AFTER_MAX);
             assertFalse(history.getBoolean("complete"), "more remain");
-            assertEquals(missed.subList(missed.size() - Rooms.AFTER_SIZE, missed.size()), recovered);
+            assertEquals(missed.subList(missed.size() - History.AFTER_MAX, missed.size()), recovered);
 
             // The gap is paged over HTTP, backward, until the page reaches the id the client had
             List<String> paged = given().when()

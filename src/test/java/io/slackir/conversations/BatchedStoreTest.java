@@ -32,7 +32,6 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.slackir.SlackirConfig;
 import io.slackir.chat.ChatClient;
-import io.slackir.chat.Shout;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -89,22 +88,22 @@ class BatchedStoreTest {
     @Test
     void aShoutPostgresRefusesFailsAloneAndTheRestOfItsBatchIsStored() throws Exception {
         // Beyond PostgreSQL's last timestamp (294276 AD): Bean Validation lets it through, the database refuses it
-        onlyTheBadShoutOfABatchFails(room -> new Shout(UUID.randomUUID(), room, "Ada", "from the far future",
+        onlyTheBadShoutOfABatchFails(room -> Message.of(UUID.randomUUID(), room, "Ada", "from the far future",
                 Instant.parse("+300000-01-01T00:00:00Z")));
     }
 
     @Test
     void anInvalidShoutFailsAloneAndTheRestOfItsBatchIsStored() throws Exception {
         // Past Megaphone's checks by coming straight to the backlog: the persister's own validation refuses it
-        onlyTheBadShoutOfABatchFails(room -> new Shout(UUID.randomUUID(), room, "Ada\u0007", "ring", now()));
+        onlyTheBadShoutOfABatchFails(room -> Message.of(UUID.randomUUID(), room, "Ada\u0007", "ring", now()));
     }
 
-    private void onlyTheBadShoutOfABatchFails(Function<String, Shout> badShout) throws Exception {
+    private void onlyTheBadShoutOfABatchFails(Function<String, Message> badShout) throws Exception {
         String room = room("refused");
         double retriesBefore = registry.counter("slackir.shouts.store.retries").count();
-        List<Shout> good = new ArrayList<>();
-        List<CompletionStage<Shout>> goodStored = new ArrayList<>();
-        CompletionStage<Shout> bad;
+        List<Message> good = new ArrayList<>();
+        List<CompletionStage<Void>> goodStored = new ArrayList<>();
+        CompletionStage<Void> bad;
         double batchesBefore;
         double shoutsBefore;
         try (Connection lock = holdWrites()) {
@@ -120,14 +119,14 @@ class BatchedStoreTest {
             }
             lock.rollback();
         }
-        for (CompletionStage<Shout> stored : goodStored) {
+        for (CompletionStage<Void> stored : goodStored) {
             await(stored);
             assertFalse(stored.toCompletableFuture().isCompletedExceptionally());
         }
         await(bad);
         assertTrue(bad.toCompletableFuture().isCompletedExceptionally(), "the bad shout is not stored");
         assertThat(EmbeddedDatabase.storedIds(dataSource, room),
-                containsInAnyOrder(good.stream().map(s -> s.id().toString()).toArray()));
+                containsInAnyOrder(good.stream().map(s -> s.id.toString()).toArray()));
         assertEquals(retriesBefore, registry.counter("slackir.shouts.store.retries").count(), "a refusal is final");
         // The 21 waiting shouts went in one batch, refused as a whole, then each was written once more, alone
         assertEquals(1 + 21, batches().count() - batchesBefore, "one batch, then 21 alone");
@@ -138,15 +137,15 @@ class BatchedStoreTest {
     void aBatchWhoseShoutsArePartlyStoredAlreadyStoresOnlyTheOthers() throws Exception {
         String room = room("again");
         // As if a commit succeeded but its answer was lost: these rows are there when the batch is written again
-        List<Shout> storedBefore = new ArrayList<>();
+        List<Message> storedBefore = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             storedBefore.add(shout(room, "already " + i));
         }
-        for (Shout shout : storedBefore) {
+        for (Message shout : storedBefore) {
             await(store(shout));
         }
-        List<Shout> all = new ArrayList<>();
-        List<CompletionStage<Shout>> stored = new ArrayList<>();
+        List<Message> all = new ArrayList<>();
+        List<CompletionStage<Void>> stored = new ArrayList<>();
         try (Connection lock = holdWrites()) {
             occupyEveryWriter(room, all, stored);
             for (int i = 0; i < 5; i++) {
@@ -155,13 +154,13 @@ class BatchedStoreTest {
             }
             lock.rollback();
         }
-        for (CompletionStage<Shout> done : stored) {
+        for (CompletionStage<Void> done : stored) {
             await(done);
             assertFalse(done.toCompletableFuture().isCompletedExceptionally());
         }
         List<String> rows = EmbeddedDatabase.storedIds(dataSource, room);
         assertEquals(all.size(), rows.size(), "no shout stored twice");
-        assertThat(rows, containsInAnyOrder(all.stream().map(s -> s.id().toString()).toArray()));
+        assertThat(rows, containsInAnyOrder(all.stream().map(s -> s.id.toString()).toArray()));
     }
 
     @Test
@@ -169,14 +168,14 @@ class BatchedStoreTest {
         // Ids are fresh, so only a retry should find its row; a first write that does (alone, in a quiet moment, where
         // no lookup is made) must not fail the shout
         String room = room("met");
-        Shout shout = shout(room, "twice");
+        Message shout = shout(room, "twice");
         await(store(shout));
         Awaitility.await().until(() -> backlog.size() == 0);
         double retriesBefore = registry.counter("slackir.shouts.store.retries").count();
-        CompletionStage<Shout> again = store(shout);
+        CompletionStage<Void> again = store(shout);
         await(again);
         assertFalse(again.toCompletableFuture().isCompletedExceptionally(), "stored, as it is");
-        assertEquals(List.of(shout.id().toString()), EmbeddedDatabase.storedIds(dataSource, room), "once");
+        assertEquals(List.of(shout.id.toString()), EmbeddedDatabase.storedIds(dataSource, room), "once");
         assertEquals(retriesBefore + 1, registry.counter("slackir.shouts.store.retries").count(), "written again once");
     }
 
@@ -212,7 +211,7 @@ class BatchedStoreTest {
      * when every writer is free (one an earlier write has not quite let go would take two of these in one batch) and
      * ends when each has its shout (none may be free to take what comes next).
      */
-    private void occupyEveryWriter(String room, List<Shout> shouts, List<CompletionStage<Shout>> stored) {
+    private void occupyEveryWriter(String room, List<Message> shouts, List<CompletionStage<Void>> stored) {
         int writers = config.persistence().threads();
         Awaitility.await().atMost(ChatClient.PATIENCE).until(() -> backlog.writersBusy() == 0 && backlog.nothingWaits());
         for (int i = 0; i < writers; i++) {
@@ -222,24 +221,24 @@ class BatchedStoreTest {
                 .until(() -> backlog.writersBusy() == writers && backlog.nothingWaits());
     }
 
-    private void store(Shout shout, List<Shout> shouts, List<CompletionStage<Shout>> stored) {
+    private void store(Message shout, List<Message> shouts, List<CompletionStage<Void>> stored) {
         shouts.add(shout);
         stored.add(store(shout));
     }
 
     /** As Megaphone does: a place in the backlog, then the shout. */
-    private CompletionStage<Shout> store(Shout shout) {
+    private CompletionStage<Void> store(Message shout) {
         assertTrue(backlog.admit(), "the backlog has room");
         return backlog.store(shout);
     }
 
-    private static void await(CompletionStage<Shout> stored) {
-        CompletableFuture<Shout> future = stored.toCompletableFuture();
+    private static void await(CompletionStage<Void> stored) {
+        CompletableFuture<Void> future = stored.toCompletableFuture();
         Awaitility.await().atMost(ChatClient.PATIENCE).until(future::isDone);
     }
 
-    private static Shout shout(String room, String message) {
-        return new Shout(UUID.randomUUID(), room, "Ada", message, now());
+    private static Message shout(String room, String message) {
+        return Message.of(UUID.randomUUID(), room, "Ada", message, now());
     }
 
     private static Instant now() {

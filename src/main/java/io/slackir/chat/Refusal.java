@@ -3,16 +3,16 @@ package io.slackir.chat;
 import java.util.List;
 
 /** A shout, frame or request that was not accepted: why, in the words of protocol v1's {@code error} frame. */
-public class ShoutRefused extends RuntimeException {
+public class Refusal extends RuntimeException {
 
     private final ErrorCode code;
-    private final List<Frames.FieldError> errors;
+    private final List<FieldError> errors;
 
-    public ShoutRefused(ErrorCode code, String message) {
+    public Refusal(ErrorCode code, String message) {
         this(code, message, null);
     }
 
-    public ShoutRefused(ErrorCode code, String message, List<Frames.FieldError> errors) {
+    public Refusal(ErrorCode code, String message, List<FieldError> errors) {
         // No stack trace: a refusal is an answer to the client, not a fault of the service
         super(message, null, false, false);
         this.code = code;
@@ -24,7 +24,7 @@ public class ShoutRefused extends RuntimeException {
     }
 
     /** Each invalid field with what is wrong with it, or null when the refusal is not about fields. */
-    public List<Frames.FieldError> errors() {
+    public List<FieldError> errors() {
         return errors;
     }
 }

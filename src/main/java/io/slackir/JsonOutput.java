@@ -1,4 +1,4 @@
-package io.slackir.chat;
+package io.slackir;
 
 import jakarta.inject.Singleton;
 
@@ -8,11 +8,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.jackson.ObjectMapperCustomizer;
 
 /**
- * Writes characters beyond the Basic Multilingual Plane (emoji) as UTF-8, not as {@code \uD83D\uDC4B} escapes: the
- * HTTP API's bodies are written as bytes, where Jackson 2 escapes surrogate pairs unless told otherwise.
+ * How everything Slackir writes as JSON (socket frames, HTTP bodies, what crosses to other nodes) spells characters
+ * beyond the Basic Multilingual Plane (emoji): as UTF-8, not as {@code \uD83D\uDC4B} escapes, which Jackson 2 writes
+ * for surrogate pairs in byte output unless told otherwise.
  */
 @Singleton
-public class JsonCustomizer implements ObjectMapperCustomizer {
+public class JsonOutput implements ObjectMapperCustomizer {
 
     @Override
     public void customize(ObjectMapper mapper) {

@@ -1,4 +1,4 @@
-package io.slackir.conversations;
+package io.slackir.api;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;

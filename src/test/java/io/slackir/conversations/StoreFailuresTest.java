@@ -12,8 +12,8 @@ import jakarta.transaction.RollbackException;
 
 import org.junit.jupiter.api.Test;
 
-/** Which failures of a write are worth retrying, in the shapes they reach {@link Backlog} in. */
-class BacklogTest {
+/** Which failures of a write are worth retrying, in the shapes they reach {@link Backlog} in ({@link StoreFailures}). */
+class StoreFailuresTest {
 
     /** A failed commit as Narayana reports it: the driver's exception suppressed in an XAException, not a cause. */
     private static Throwable failedCommit(String sqlState) {
@@ -26,19 +26,19 @@ class BacklogTest {
 
     @Test
     void connectionLostAtCommitIsRetried() {
-        assertTrue(Backlog.isTransient(failedCommit("57P01")), "terminating connection due to administrator command");
-        assertTrue(Backlog.isTransient(failedCommit("08006")), "connection failure");
+        assertTrue(StoreFailures.isTransient(failedCommit("57P01")), "terminating connection due to administrator command");
+        assertTrue(StoreFailures.isTransient(failedCommit("08006")), "connection failure");
     }
 
     @Test
     void dataRefusedAtCommitIsNot() {
-        assertFalse(Backlog.isTransient(failedCommit("23514")), "check constraint");
-        assertFalse(Backlog.isTransient(new CompletionException(new IllegalStateException("a bug"))));
+        assertFalse(StoreFailures.isTransient(failedCommit("23514")), "check constraint");
+        assertFalse(StoreFailures.isTransient(new CompletionException(new IllegalStateException("a bug"))));
     }
 
     @Test
     void causesAreFollowedAsBefore() {
-        assertTrue(Backlog.isTransient(new RuntimeException(new SQLException("refused", "08001"))));
-        assertTrue(Backlog.isTransient(new SQLException("Sorry, acquisition timeout!")));
+        assertTrue(StoreFailures.isTransient(new RuntimeException(new SQLException("refused", "08001"))));
+        assertTrue(StoreFailures.isTransient(new SQLException("Sorry, acquisition timeout!")));
     }
 }

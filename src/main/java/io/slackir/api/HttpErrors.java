@@ -1,4 +1,4 @@
-package io.slackir.conversations;
+package io.slackir.api;
 
 import java.util.Locale;
 
@@ -13,7 +13,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import com.fasterxml.jackson.core.JacksonException;
 
-import io.slackir.chat.ShoutRefused;
+import io.slackir.chat.Refusal;
 
 /**
  * Every error of the HTTP API as an {@link ApiError} with a fitting status: a client gets JSON it can show, never a
@@ -24,7 +24,7 @@ public class HttpErrors {
     private static final Logger LOG = Logger.getLogger(HttpErrors.class);
 
     @ServerExceptionMapper
-    RestResponse<ApiError> refused(ShoutRefused refused) {
+    RestResponse<ApiError> refused(Refusal refused) {
         int status = switch (refused.code()) {
             case TOO_LARGE -> 413;
             case RATE_LIMITED -> 429;

@@ -1,4 +1,4 @@
-package io.slackir.conversations;
+package io.slackir.api;
 
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;

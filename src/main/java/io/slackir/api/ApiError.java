@@ -1,4 +1,4 @@
-package io.slackir.conversations;
+package io.slackir.api;
 
 import java.util.List;
 
@@ -7,7 +7,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
-import io.slackir.chat.Frames;
+import io.slackir.chat.FieldError;
 
 /**
  * The body of every error of the HTTP API: the same {@code code}, {@code message} and {@code errors} as the socket's
@@ -23,7 +23,7 @@ public record ApiError(
         @Schema(examples = "the shout is invalid")
         String message,
         @Schema(description = "Each invalid field, for `invalid`", nullable = true)
-        List<Frames.FieldError> errors) {
+        List<FieldError> errors) {
 
     public ApiError(String code, String message) {
         this(code, message, null);

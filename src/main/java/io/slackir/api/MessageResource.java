@@ -1,4 +1,4 @@
-package io.slackir.conversations;
+package io.slackir.api;
 
 import java.net.URI;
 import java.util.ArrayList;
@@ -30,25 +30,32 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.slackir.chat.ErrorCode;
+import io.slackir.chat.FieldError;
 import io.slackir.chat.Frames;
 import io.slackir.chat.Megaphone;
+import io.slackir.chat.Refusal;
 import io.slackir.chat.Shout;
-import io.slackir.chat.ShoutRefused;
+import io.slackir.conversations.Message;
 
 /**
- * The HTTP API (DESIGN.md): a room's stored shouts page by page, one stored shout, and shouting over HTTP through the
+ * The HTTP API (docs/contract-notes.md): a room's stored shouts page by page, one stored shout, and shouting over HTTP through the
  * same {@link Megaphone} as the socket. Errors are {@link ApiError}s ({@link HttpErrors}).
  */
 @Path("/api")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Messages", description = "A room's stored shouts, and shouting over HTTP")
+// Every operation can answer these two: said once, for all of them
+@APIResponse(responseCode = "400", description = "`invalid`: each field at fault (room, before, limit, id, name, "
+        + "message) named in `errors`; `malformed`: a body that is not a JSON object",
+        content = @Content(schema = @Schema(implementation = ApiError.class)))
+@APIResponse(responseCode = "503", description = "`unavailable`: the database cannot be read; `overloaded` (a shout): "
+        + "too many shouts wait to be stored, or the service is stopping, and nothing was broadcast. Retry shortly.",
+        content = @Content(schema = @Schema(implementation = ApiError.class)))
 public class MessageResource {
 
-    /** The page size when the request names none. */
-    static final int LIMIT_DEFAULT = 50;
-    /** The largest page. */
-    static final int LIMIT_MAX = 200;
-
+    /** What the OpenAPI document says of a room in a path. */
+    private static final String ROOM = "The room: " + Message.ROOM_RULE_WORDS;
+    private static final String ROOM_PATTERN = "^" + Message.ROOM_RULE + "$";
 
     private final Megaphone megaphone;
     private final Validator validator;
@@ -68,31 +75,26 @@ public class MessageResource {
             headers = @Header(name = "Link", description = "`<next>; rel=\"next\"` unless complete",
                     schema = @Schema(type = SchemaType.STRING)),
             content = @Content(schema = @Schema(implementation = Page.class)))
-    @APIResponse(responseCode = "400", description = "An invalid room, before or limit, each named in `errors`",
-            content = @Content(schema = @Schema(implementation = ApiError.class)))
-    @APIResponse(responseCode = "503", description = "The database cannot be read",
-            content = @Content(schema = @Schema(implementation = ApiError.class)))
     public Response page(
-            @Parameter(description = "The room: 1 to 64 characters of a-z, 0-9, - and _",
-                    schema = @Schema(type = SchemaType.STRING, pattern = "^[a-z0-9_-]{1,64}$"))
+            @Parameter(description = ROOM, schema = @Schema(type = SchemaType.STRING, pattern = ROOM_PATTERN))
             @PathParam("room") String room,
             @Parameter(description = "A shout id: the page ends just before it. Absent: the newest shouts.",
                     schema = @Schema(type = SchemaType.STRING, format = "uuid"))
             @QueryParam("before") String before,
-            @Parameter(description = "How many shouts, 1 to 200",
-                    schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "200",
-                            defaultValue = "50"))
+            @Parameter(description = "How many shouts, 1 to " + Message.PAGE_MAX,
+                    schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "" + Message.PAGE_MAX,
+                            defaultValue = "" + Message.PAGE_DEFAULT))
             @QueryParam("limit") String limit) {
-        List<Frames.FieldError> errors = new ArrayList<>();
+        List<FieldError> errors = new ArrayList<>();
         validator.validateValue(Message.class, "room", room)
-                .forEach(v -> errors.add(new Frames.FieldError("room", v.getMessage())));
+                .forEach(v -> errors.add(new FieldError("room", v.getMessage())));
         UUID beforeId = before == null ? null : uuid("before", before, errors);
-        int size = limit == null ? LIMIT_DEFAULT : limit(limit, errors);
+        int size = limit == null ? Message.PAGE_DEFAULT : limit(limit, errors);
         if (!errors.isEmpty()) {
-            throw new ShoutRefused(ErrorCode.INVALID, "the request is invalid", errors);
+            throw new Refusal(ErrorCode.INVALID, "the request is invalid", errors);
         }
 
-        List<Shout> shouts = Message.page(room, null, beforeId, size + 1);
+        List<Shout> shouts = Message.page(room, null, beforeId, size + 1).stream().map(Shout::of).toList();
         boolean complete = shouts.size() <= size;
         if (!complete) {
             shouts = shouts.subList(1, shouts.size());
@@ -109,19 +111,15 @@ public class MessageResource {
             description = "A shout is here once stored: an accepted shout answers 404 until its write commits.")
     @APIResponse(responseCode = "200", description = "The shout",
             content = @Content(schema = @Schema(implementation = Shout.class)))
-    @APIResponse(responseCode = "400", description = "The id is not a UUID",
-            content = @Content(schema = @Schema(implementation = ApiError.class)))
     @APIResponse(responseCode = "404", description = "No shout with this id is stored",
-            content = @Content(schema = @Schema(implementation = ApiError.class)))
-    @APIResponse(responseCode = "503", description = "The database cannot be read",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
     public Response one(
             @Parameter(description = "The shout's id", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
             @PathParam("id") String id) {
-        List<Frames.FieldError> errors = new ArrayList<>();
+        List<FieldError> errors = new ArrayList<>();
         UUID shoutId = uuid("id", id, errors);
         if (!errors.isEmpty()) {
-            throw new ShoutRefused(ErrorCode.INVALID, "the request is invalid", errors);
+            throw new Refusal(ErrorCode.INVALID, "the request is invalid", errors);
         }
         Message message = Message.findById(shoutId);
         if (message == null) {
@@ -129,7 +127,7 @@ public class MessageResource {
                     .entity(new ApiError("not_found", "no shout " + shoutId + " is stored"))
                     .build();
         }
-        return Response.ok(message.toShout()).build();
+        return Response.ok(Shout.of(message)).build();
     }
 
     @POST
@@ -141,65 +139,60 @@ public class MessageResource {
     @RequestBody(required = true, content = @Content(schema = @Schema(type = SchemaType.OBJECT,
             requiredProperties = { "name", "message" },
             properties = {
-                    @SchemaProperty(name = "name", type = SchemaType.STRING, minLength = 1, maxLength = 64,
+                    @SchemaProperty(name = "name", type = SchemaType.STRING, minLength = 1, maxLength = Message.NAME_MAX,
                             description = "Trimmed; no control characters"),
-                    @SchemaProperty(name = "message", type = SchemaType.STRING, minLength = 1, maxLength = 4000,
+                    @SchemaProperty(name = "message", type = SchemaType.STRING, minLength = 1,
+                            maxLength = Message.MESSAGE_MAX,
                             description = "Trimmed; no control characters but newline and tab") })))
     @APIResponse(responseCode = "202", description = "Accepted and broadcast; stored shortly after",
             headers = @Header(name = "Location", description = "The shout's URL, `/api/messages/{id}`",
                     schema = @Schema(type = SchemaType.STRING)),
             content = @Content(schema = @Schema(implementation = Shout.class)))
-    @APIResponse(responseCode = "400", description = "Not a JSON object (`malformed`), or invalid fields (`invalid`)",
-            content = @Content(schema = @Schema(implementation = ApiError.class)))
     @APIResponse(responseCode = "413", description = "The body is larger than any valid shout",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
     @APIResponse(responseCode = "415", description = "The body is not `application/json`",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
-    @APIResponse(responseCode = "503", description = "`overloaded`: too many shouts wait to be stored, or the service "
-            + "is stopping; nothing was broadcast. Retry shortly.",
-            content = @Content(schema = @Schema(implementation = ApiError.class)))
     public Response shout(
-            @Parameter(description = "The room: 1 to 64 characters of a-z, 0-9, - and _",
-                    schema = @Schema(type = SchemaType.STRING, pattern = "^[a-z0-9_-]{1,64}$"))
+            @Parameter(description = ROOM, schema = @Schema(type = SchemaType.STRING, pattern = ROOM_PATTERN))
             @PathParam("room") String room,
             JsonNode body) {
         Shout shout;
         try {
             if (body == null || !body.isObject()) {
-                throw new ShoutRefused(ErrorCode.MALFORMED, "the body is not a JSON object");
+                throw new Refusal(ErrorCode.MALFORMED, "the body is not a JSON object");
             }
-            List<Frames.FieldError> errors = new ArrayList<>();
+            List<FieldError> errors = new ArrayList<>();
             String name = Frames.text(body, "name", errors);
             String message = Frames.text(body, "message", errors);
             if (!errors.isEmpty()) {
-                throw new ShoutRefused(ErrorCode.INVALID, "the shout is invalid", errors);
+                throw new Refusal(ErrorCode.INVALID, "the shout is invalid", errors);
             }
             shout = megaphone.shout(room, name, message).shout();
-        } catch (ShoutRefused refused) {
+        } catch (Refusal refused) {
             megaphone.refused(refused);
             throw refused;
         }
         return Response.accepted(shout).location(URI.create("/api/messages/" + shout.id())).build();
     }
 
-    private static UUID uuid(String field, String text, List<Frames.FieldError> errors) {
+    private static UUID uuid(String field, String text, List<FieldError> errors) {
         UUID id = Shout.id(text);
         if (id == null) {
-            errors.add(new Frames.FieldError(field, "must be a UUID"));
+            errors.add(new FieldError(field, "must be a UUID"));
         }
         return id;
     }
 
-    private static int limit(String text, List<Frames.FieldError> errors) {
+    private static int limit(String text, List<FieldError> errors) {
         try {
             int limit = Integer.parseInt(text);
-            if (limit >= 1 && limit <= LIMIT_MAX) {
+            if (limit >= 1 && limit <= Message.PAGE_MAX) {
                 return limit;
             }
         } catch (NumberFormatException e) {
             // Reported below, as for a number out of range
         }
-        errors.add(new Frames.FieldError("limit", "must be a whole number from 1 to " + LIMIT_MAX));
+        errors.add(new FieldError("limit", "must be a whole number from 1 to " + Message.PAGE_MAX));
         return 0;
     }
 }

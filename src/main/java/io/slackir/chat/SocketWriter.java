@@ -1,0 +1,149 @@
+package io.slackir.chat;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+
+import org.jboss.logging.Logger;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.VoidChannelPromise;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.quarkus.websockets.next.runtime.WebSocketConnectionBase;
+import io.vertx.core.http.impl.WebSocketInternal;
+
+/**
+ * How frames reach one connection: straight to its Netty channel, through its event loop's {@link Outbox}, in order.
+ * A connection whose peer lets {@code send-buffer} bytes pile up unread is closed instead, so it neither grows memory
+ * nor slows its room.
+ */
+// The native image keeps what the writer reaches by reflection
+@RegisterForReflection(classNames = {"io.quarkus.websockets.next.runtime.WebSocketConnectionBase",
+        "io.vertx.ext.web.impl.ServerWebSocketWrapper"}, methods = true, fields = true)
+final class SocketWriter {
+
+    private static final Logger LOG = Logger.getLogger(SocketWriter.class);
+
+    /**
+     * websockets-next keeps the Vert.x socket behind a package-private accessor. Frames written straight to its Netty
+     * channel skip, per receiver, a Uni, a captured context, a task hop and a flush: a broadcast's cost. Null when this
+     * Quarkus hides it otherwise: then frames go through websockets-next's {@code sendText}, one at a time.
+     */
+    private static final Method WEB_SOCKET = webSocketAccessor();
+    /** The socket inside Vert.x Web's {@code ServerWebSocketWrapper}, or null. */
+    private static final Field WRAPPER = wrappedSocket();
+
+    private final Member member;
+    private final WebSocketConnection connection;
+    /** Where frames to this connection are queued: its event loop's; null when written through websockets-next. */
+    final Outbox outbox;
+    private final ChannelHandlerContext context;
+    private final Channel channel;
+    private final VoidChannelPromise noPromise;
+    private final long sendBuffer;
+    /** Written to in the event loop's current batch: flushed at its end. Touched on the event loop only. */
+    private boolean unflushed;
+
+    SocketWriter(Member member, long sendBuffer) {
+        this.member = member;
+        this.connection = member.connection;
+        this.sendBuffer = sendBuffer;
+        this.context = channelContext(connection);
+        this.channel = context == null ? null : context.channel();
+        this.noPromise = channel == null ? null : new VoidChannelPromise(channel, false);
+        this.outbox = context == null ? null : Outbox.of(context.executor());
+    }
+
+    private static Method webSocketAccessor() {
+        try {
+            Method accessor = WebSocketConnectionBase.class.getDeclaredMethod("webSocket");
+            accessor.setAccessible(true);
+            return accessor;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.warnf("Frames go through websockets-next one by one: its Vert.x socket is out of reach (%s)", e);
+            return null;
+        }
+    }
+
+    private static Field wrappedSocket() {
+        try {
+            Field delegate = Class.forName("io.vertx.ext.web.impl.ServerWebSocketWrapper").getDeclaredField("delegate");
+            delegate.setAccessible(true);
+            return delegate;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static ChannelHandlerContext channelContext(WebSocketConnection connection) {
+        if (WEB_SOCKET == null) {
+            return null;
+        }
+        Object socket;
+        try {
+            socket = WEB_SOCKET.invoke(connection);
+            // Vert.x Web hands websockets-next its wrapper of the socket: unwrap it
+            if (socket != null && WRAPPER != null && WRAPPER.getDeclaringClass().isInstance(socket)) {
+                socket = WRAPPER.get(socket);
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.warnf("Frames to %s go through websockets-next: %s", connection.id(), e);
+            return null;
+        }
+        if (socket instanceof WebSocketInternal internal) {
+            return internal.channelHandlerContext();
+        }
+        LOG.warnf("Frames to %s go through websockets-next: its socket is a %s", connection.id(), socket);
+        return null;
+    }
+
+    /** Queues a frame to this connection alone, after every frame queued before. Never waits. */
+    void send(ByteBuf frame) {
+        if (outbox != null) {
+            outbox.post(frame, member);
+        } else {
+            write(frame);
+        }
+    }
+
+    /**
+     * Writes a frame, on the event loop (or through websockets-next when the channel is out of reach); nothing once the
+     * connection is closing.
+     *
+     * @return true when this is the first frame written since the last {@link #flush}
+     */
+    boolean write(ByteBuf frame) {
+        if (member.closing()) {
+            return false;
+        }
+        if (channel == null) {
+            connection.sendText(frame.toString(StandardCharsets.UTF_8)).subscribe().with(sent -> {
+            }, failure -> LOG.debugf("Could not send to %s: %s", connection.id(), failure));
+            return false;
+        }
+        if (!channel.isActive()) {
+            return false;
+        }
+        ChannelOutboundBuffer pending = channel.unsafe().outboundBuffer();
+        if (pending != null && pending.totalPendingWriteBytes() > sendBuffer) {
+            LOG.infof("Closing connection %s of room %s: %d bytes wait to be read", connection.id(),
+                    connection.pathParam("room"), pending.totalPendingWriteBytes());
+            member.close(Member.TOO_SLOW);
+            return false;
+        }
+        context.write(new TextWebSocketFrame(frame.duplicate()), noPromise);
+        boolean first = !unflushed;
+        unflushed = true;
+        return first;
+    }
+
+    void flush() {
+        unflushed = false;
+        context.flush();
+    }
+}
