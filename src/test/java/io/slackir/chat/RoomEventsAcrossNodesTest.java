@@ -42,7 +42,7 @@ import io.vertx.redis.client.Response;
  */
 @QuarkusTest
 @TestProfile(RoomEventsAcrossNodesTest.OnRedis.class)
-@WithTestResource(value = RedisServer.class, restrictToAnnotatedClass = true)
+@WithTestResource(RedisServer.class)
 class RoomEventsAcrossNodesTest {
 
     public static class OnRedis implements QuarkusTestProfile {
