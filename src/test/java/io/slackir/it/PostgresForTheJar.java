@@ -17,9 +17,10 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 public class PostgresForTheJar implements QuarkusTestResourceLifecycleManager {
 
     /**
-     * The system property of the test JVM that holds this database's JDBC URL while it runs, for {@link ServiceDatabase}.
-     * The settings returned by {@link #start()} reach the test only as a config of the thread that started the
-     * application (Quarkus 3.36): a property is seen from any thread, and is not passed on to the application.
+     * The system property of the test JVM that holds this database's JDBC URL while it runs, for
+     * {@link ServiceDatabase}. The settings returned by {@link #start()} reach the test only as a config of the thread
+     * that started the application (Quarkus 3.36): a property is seen from any thread, and is not passed on to the
+     * application (only {@code quarkus.*} ones are).
      */
     static final String JDBC_URL = "slackir-test.jdbc-url";
     static final String USER = "postgres";
