@@ -1,6 +1,9 @@
 package io.slackir.chat;
 
+import static io.restassured.RestAssured.given;
+import static io.slackir.chat.Metrics.metric;
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.anyOf;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.everyItem;
@@ -15,6 +18,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,46 +31,59 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
-import jakarta.inject.Inject;
-
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import io.agroal.api.AgroalDataSource;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ExtractableResponse;
+import io.restassured.response.Response;
 import io.slackir.conversations.Message;
+import io.slackir.it.ServiceDatabase;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-/** Protocol v1 of {@code /chat/{room}}, driven by several real WebSocket clients, and what ends up in PostgreSQL. */
+/**
+ * Protocol v1 of {@code /chat/{room}}, driven by several real WebSocket clients, and what ends up in PostgreSQL, read
+ * back through the HTTP API. Black-box: {@code ChatSocketIT} runs the same against the packaged application.
+ */
 @QuarkusTest
 class ChatSocketTest {
 
     @TestHTTPResource("/")
     URI base;
 
-    @Inject
-    AgroalDataSource dataSource;
-
-    @Inject
-    MeterRegistry registry;
-
     private static String newRoom() {
         return "t-" + UUID.randomUUID().toString().substring(0, 13);
     }
 
-    private static Message stored(String id) {
-        return QuarkusTransaction.requiringNew().call(() -> Message.findById(UUID.fromString(id)));
+    /** The stored shout as {@code GET /api/messages/{id}} gives it; null when none with this id is stored (404). */
+    private static JsonObject stored(String id) {
+        ExtractableResponse<Response> response = given()
+                .when().get("/api/messages/{id}", id)
+                .then().statusCode(anyOf(is(200), is(404))).extract();
+        return response.statusCode() == 404 ? null : new JsonObject(response.asString());
     }
 
-    private static long storedCount(String room) {
-        return QuarkusTransaction.requiringNew().call(() -> Message.count("room", room));
+    /** How many shouts of the room are stored: one page of the HTTP API holds up to 200, far more than asked here. */
+    private static int storedCount(String room) {
+        return given()
+                .when().get("/api/rooms/{room}/messages?limit=200", room)
+                .then().statusCode(200).extract().jsonPath().getList("messages").size();
+    }
+
+    /** When the shout's row was written: the row's own column, which no API shows, read straight from the table. */
+    private static Instant updatedAt(String id) throws SQLException {
+        try (Connection db = ServiceDatabase.connect();
+                PreparedStatement select = db.prepareStatement("select updated_at from messages where id = ?")) {
+            select.setObject(1, UUID.fromString(id));
+            try (ResultSet row = select.executeQuery()) {
+                return row.next() && row.getTimestamp(1) != null ? row.getTimestamp(1).toInstant() : null;
+            }
+        }
     }
 
     /** The ids sorted as UUIDs compare, which for UUIDv7 is the order they were given in. */
@@ -153,7 +174,7 @@ class ChatSocketTest {
     }
 
     @Test
-    void senderGetsAnAckOnceTheShoutIsStoredAndTheRowMatchesTheBroadcast() {
+    void senderGetsAnAckOnceTheShoutIsStoredAndTheRowMatchesTheBroadcast() throws Exception {
         String room = newRoom();
         try (ChatClient ada = ChatClient.join(base, room); ChatClient bob = ChatClient.join(base, room)) {
             ada.shout("  Ada  ", "  stored, I hope \n", "mine");
@@ -162,15 +183,15 @@ class ChatSocketTest {
             assertEquals(shout.getString("id"), ack.getString("id"));
 
             // The ack means durable: the row is there the moment it arrives
-            Message row = stored(ack.getString("id"));
+            JsonObject row = stored(ack.getString("id"));
             assertThat(row, notNullValue());
-            assertEquals(shout.getString("room"), row.room);
-            assertEquals("Ada", row.name, "names are trimmed");
-            assertEquals("stored, I hope", row.message, "messages are trimmed");
-            assertEquals(shout.getString("name"), row.name);
-            assertEquals(shout.getString("message"), row.message);
-            assertEquals(Instant.parse(shout.getString("insertedAt")), row.insertedAt);
-            assertThat(row.updatedAt, notNullValue());
+            assertEquals(shout.getString("room"), row.getString("room"));
+            assertEquals("Ada", row.getString("name"), "names are trimmed");
+            assertEquals("stored, I hope", row.getString("message"), "messages are trimmed");
+            assertEquals(shout.getString("name"), row.getString("name"));
+            assertEquals(shout.getString("message"), row.getString("message"));
+            assertEquals(Instant.parse(shout.getString("insertedAt")), Instant.parse(row.getString("insertedAt")));
+            assertThat(updatedAt(ack.getString("id")), notNullValue());
             assertTrue(bob.ofType("ack").isEmpty(), "only the sender is acked");
         }
     }
@@ -251,9 +272,9 @@ class ChatSocketTest {
             assertEquals(name, heard.getString("name"));
             assertEquals(message, heard.getString("message"));
             ada.awaitAck("u");
-            Message row = stored(heard.getString("id"));
-            assertEquals(name, row.name);
-            assertEquals(message, row.message);
+            JsonObject row = stored(heard.getString("id"));
+            assertEquals(name, row.getString("name"));
+            assertEquals(message, row.getString("message"));
         }
         try (ChatClient late = ChatClient.join(base, room)) {
             JsonObject m = late.await("history").getJsonArray("messages").getJsonObject(0);
@@ -272,7 +293,7 @@ class ChatSocketTest {
             ada.awaitAck("fits");
             JsonObject shout = ada.await("shout");
             assertEquals(longest, shout.getString("message"));
-            assertEquals(longest, stored(shout.getString("id")).message);
+            assertEquals(longest, stored(shout.getString("id")).getString("message"));
 
             ada.shout(name, longest + "😀", "too-long");
             JsonObject error = ada.awaitError("too-long");
@@ -288,7 +309,7 @@ class ChatSocketTest {
         List<String> sent;
         try (ChatClient ada = ChatClient.join(base, room)) {
             // Hold the writes back: SHARE mode blocks inserts, not reads
-            try (var db = dataSource.getConnection(); var statement = db.createStatement()) {
+            try (Connection db = ServiceDatabase.connect(); Statement statement = db.createStatement()) {
                 db.setAutoCommit(false);
                 statement.execute("lock table messages in share mode");
                 for (int i = 0; i < 3; i++) {
@@ -437,7 +458,7 @@ class ChatSocketTest {
             JsonObject shout = ada.await("shout");
             assertEquals("first line\n\tindented\nlast", shout.getString("message"));
             ada.awaitAck("nl");
-            assertEquals("first line\n\tindented\nlast", stored(shout.getString("id")).message);
+            assertEquals("first line\n\tindented\nlast", stored(shout.getString("id")).getString("message"));
         }
     }
 
@@ -482,9 +503,9 @@ class ChatSocketTest {
     @Test
     void shoutThatCannotBeStoredIsReportedNotStoredAndTheChatGoesOn() throws Exception {
         String room = newRoom();
-        double failuresBefore = registry.counter("slackir.shouts.store.failures").count();
+        double failuresBefore = metric("slackir_shouts_store_failures_total");
         // A rule the validator cannot see: the database refuses the row after the broadcast
-        execute("alter table messages add constraint test_no_doom check (message <> 'doom')");
+        ServiceDatabase.execute("alter table messages add constraint test_no_doom check (message <> 'doom')");
         try (ChatClient ada = ChatClient.join(base, room); ChatClient bob = ChatClient.join(base, room)) {
             ada.shout("Ada", "doom", "d");
             JsonObject shout = bob.await("shout");
@@ -493,20 +514,14 @@ class ChatSocketTest {
             assertEquals(shout.getString("id"), error.getString("id"));
             assertThat(error.getString("message"), notNullValue());
             assertTrue(ada.ofType("ack").isEmpty());
-            assertNull(stored(shout.getString("id")));
-            assertThat(registry.counter("slackir.shouts.store.failures").count(), greaterThan(failuresBefore));
+            assertNull(stored(shout.getString("id")), "not found over HTTP: nothing was stored");
+            assertThat(metric("slackir_shouts_store_failures_total"), greaterThan(failuresBefore));
 
             ada.shout("Ada", "fine", "f");
             ada.awaitAck("f");
             assertFalse(ada.isClosed());
         } finally {
-            execute("alter table messages drop constraint test_no_doom");
-        }
-    }
-
-    private void execute(String sql) throws Exception {
-        try (var connection = dataSource.getConnection(); var statement = connection.createStatement()) {
-            statement.execute(sql);
+            ServiceDatabase.execute("alter table messages drop constraint test_no_doom");
         }
     }
 

@@ -1,6 +1,7 @@
 package io.slackir.chat;
 
 import static io.restassured.RestAssured.given;
+import static io.slackir.chat.Metrics.metric;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -9,8 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.net.URI;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
@@ -81,12 +80,5 @@ class OperabilityTest {
                 .body("checks.find { it.name == 'Shouts waiting to be stored' }.status", equalTo("UP"))
                 .body("checks.find { it.name == 'Shouts waiting to be stored' }.data.threshold", equalTo(5000));
         given().when().get("/q/health/live").then().statusCode(200);
-    }
-
-    /** The value of one series in the Prometheus text, 0 when it has not been written yet. */
-    private static double metric(String series) {
-        String text = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
-        Matcher m = Pattern.compile("^" + Pattern.quote(series) + " (\\S+)$", Pattern.MULTILINE).matcher(text);
-        return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 }

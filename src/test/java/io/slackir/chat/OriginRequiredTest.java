@@ -12,7 +12,10 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
-/** With {@code slackir.origins.required}, a handshake without an {@code Origin} (no browser) is refused too. */
+/**
+ * With {@code slackir.origins.required}, a handshake without an {@code Origin} (no browser) is refused too.
+ * Black-box: {@code OriginRequiredIT} runs the same against the packaged application.
+ */
 @QuarkusTest
 @TestProfile(OriginRequiredTest.BrowsersOnly.class)
 class OriginRequiredTest {
@@ -20,7 +23,7 @@ class OriginRequiredTest {
     public static class BrowsersOnly implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("slackir.origins.required", "true");
+            return Map.of(Settings.ORIGIN_REQUIRED, "true");
         }
     }
 

@@ -16,7 +16,9 @@ import io.vertx.core.http.HttpServerOptions;
 @ApplicationScoped
 public class SmallSocketBuffers implements HttpServerOptionsCustomizer {
 
-    @ConfigProperty(name = "slackir-test.send-buffer-size")
+    static final String SEND_BUFFER_SIZE = "slackir-test.send-buffer-size";
+
+    @ConfigProperty(name = SEND_BUFFER_SIZE)
     Optional<Integer> sendBufferSize;
 
     @Override

@@ -1,0 +1,108 @@
+package io.slackir.chat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.quarkus.runtime.Application;
+
+/**
+ * What the service logs at WARN or above (or with a stack trace) while a test watches, in either mode: in-process
+ * ({@code @QuarkusTest}) from the root logger, which every logger of the service, Quarkus and Vert.x hands its records
+ * to; against the packaged application ({@code *IT}) from the log the test framework keeps of its output,
+ * {@code target/quarkus.log}. For tests of what an attacker or a failure may make the service write.
+ */
+final class ServerLog extends Handler implements AutoCloseable {
+
+    /**
+     * A record's first line in the jar's log: {@code 2026-12-04 14:52:37,167 host /path/java[pid] WARN  [category]
+     * (thread) message}.
+     */
+    private static final Pattern HEADER = Pattern.compile(
+            "^\\d{4}-\\d\\d-\\d\\d \\S+ (?:.*? )?(TRACE|DEBUG|INFO|WARN|ERROR|FATAL)\\s+\\[");
+    private static final Path JAR_LOG = Path.of("target/quarkus.log");
+
+    private final List<String> records = new CopyOnWriteArrayList<>();
+    private final boolean inProcess;
+    private final long jarLogStart;
+
+    private ServerLog() {
+        this.inProcess = Application.currentApplication() != null;
+        this.jarLogStart = inProcess ? 0 : size(JAR_LOG);
+    }
+
+    static ServerLog watch() {
+        ServerLog log = new ServerLog();
+        if (log.inProcess) {
+            Logger.getLogger("").addHandler(log);
+        }
+        return log;
+    }
+
+    @Override
+    public void publish(LogRecord record) {
+        if (record.getLevel().intValue() >= Level.WARNING.intValue() || record.getThrown() != null) {
+            records.add(record.getLevel() + " [" + record.getLoggerName() + "] " + record.getMessage()
+                    + (record.getThrown() == null ? "" : " " + record.getThrown()));
+        }
+    }
+
+    /** The WARN and ERROR lines since the watch began, and any line of a stack trace. */
+    List<String> warnings() {
+        if (inProcess) {
+            return List.copyOf(records);
+        }
+        List<String> found = new ArrayList<>();
+        String level = null;
+        for (String line : jarLogSince()) {
+            Matcher header = HEADER.matcher(line);
+            if (header.find()) {
+                level = header.group(1);
+                if (level.equals("WARN") || level.equals("ERROR")) {
+                    found.add(line);
+                }
+            } else if (line.startsWith("\tat ") || line.startsWith("Caused by:")) {
+                found.add(line); // a stack trace, whatever the level of its record
+            }
+        }
+        return found;
+    }
+
+    private List<String> jarLogSince() {
+        try {
+            byte[] all = Files.readAllBytes(JAR_LOG);
+            int from = (int) Math.min(jarLogStart, all.length);
+            return new String(all, from, all.length - from, StandardCharsets.UTF_8).lines().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.exists(file) ? Files.size(file) : 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void flush() {
+    }
+
+    @Override
+    public void close() {
+        Logger.getLogger("").removeHandler(this);
+    }
+}
