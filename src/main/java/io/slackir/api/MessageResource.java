@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-import jakarta.validation.Validator;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -53,16 +52,10 @@ import io.slackir.conversations.Message;
         content = @Content(schema = @Schema(implementation = ApiError.class)))
 public class MessageResource {
 
-    /** What the OpenAPI document says of a room in a path. */
-    private static final String ROOM = "The room: " + Message.ROOM_RULE_WORDS;
-    private static final String ROOM_PATTERN = "^" + Message.ROOM_RULE + "$";
-
     private final Megaphone megaphone;
-    private final Validator validator;
 
-    MessageResource(Megaphone megaphone, Validator validator) {
+    MessageResource(Megaphone megaphone) {
         this.megaphone = megaphone;
-        this.validator = validator;
     }
 
     @GET
@@ -76,7 +69,8 @@ public class MessageResource {
                     schema = @Schema(type = SchemaType.STRING)),
             content = @Content(schema = @Schema(implementation = Page.class)))
     public Response page(
-            @Parameter(description = ROOM, schema = @Schema(type = SchemaType.STRING, pattern = ROOM_PATTERN))
+            @Parameter(description = RoomParameter.DESCRIPTION,
+                    schema = @Schema(type = SchemaType.STRING, pattern = RoomParameter.PATTERN))
             @PathParam("room") String room,
             @Parameter(description = "A shout id: the page ends just before it. Absent: the newest shouts.",
                     schema = @Schema(type = SchemaType.STRING, format = "uuid"))
@@ -86,8 +80,7 @@ public class MessageResource {
                             defaultValue = "" + Message.PAGE_DEFAULT))
             @QueryParam("limit") String limit) {
         List<FieldError> errors = new ArrayList<>();
-        validator.validateValue(Message.class, "room", room)
-                .forEach(v -> errors.add(new FieldError("room", v.getMessage())));
+        RoomParameter.check(room, errors);
         UUID beforeId = before == null ? null : uuid("before", before, errors);
         int size = limit == null ? Message.PAGE_DEFAULT : limit(limit, errors);
         if (!errors.isEmpty()) {
@@ -153,7 +146,8 @@ public class MessageResource {
     @APIResponse(responseCode = "415", description = "The body is not `application/json`",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
     public Response shout(
-            @Parameter(description = ROOM, schema = @Schema(type = SchemaType.STRING, pattern = ROOM_PATTERN))
+            @Parameter(description = RoomParameter.DESCRIPTION,
+                    schema = @Schema(type = SchemaType.STRING, pattern = RoomParameter.PATTERN))
             @PathParam("room") String room,
             JsonNode body) {
         Shout shout;

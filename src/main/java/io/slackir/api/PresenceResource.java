@@ -3,7 +3,6 @@ package io.slackir.api;
 import java.util.ArrayList;
 import java.util.List;
 
-import jakarta.validation.Validator;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -23,7 +22,6 @@ import io.slackir.chat.FieldError;
 import io.slackir.chat.Frames;
 import io.slackir.chat.Refusal;
 import io.slackir.chat.Rooms;
-import io.slackir.conversations.Message;
 
 /** Who is in a room now, over HTTP: what the socket's {@code presence} frame says, with the counts. */
 @Path("/api/rooms/{room}/presence")
@@ -32,11 +30,9 @@ import io.slackir.conversations.Message;
 public class PresenceResource {
 
     private final Rooms rooms;
-    private final Validator validator;
 
-    PresenceResource(Rooms rooms, Validator validator) {
+    PresenceResource(Rooms rooms) {
         this.rooms = rooms;
-        this.validator = validator;
     }
 
     @GET
@@ -49,17 +45,16 @@ public class PresenceResource {
     @APIResponse(responseCode = "400", description = "`invalid`: the room is named in `errors`",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
     public Presence presence(
-            @Parameter(description = "The room: " + Message.ROOM_RULE_WORDS,
-                    schema = @Schema(type = SchemaType.STRING, pattern = "^" + Message.ROOM_RULE + "$"))
-            @PathParam("room") String room) {
+            @Parameter(description = RoomParameter.DESCRIPTION,
+                    schema = @Schema(type = SchemaType.STRING, pattern = RoomParameter.PATTERN))
+            @PathParam("room") String name) {
         List<FieldError> errors = new ArrayList<>();
-        validator.validateValue(Message.class, "room", room)
-                .forEach(v -> errors.add(new FieldError("room", v.getMessage())));
+        RoomParameter.check(name, errors);
         if (!errors.isEmpty()) {
             throw new Refusal(ErrorCode.INVALID, "the request is invalid", errors);
         }
-        Frames.PresenceState now = rooms.presence(room);
+        Frames.PresenceState now = rooms.presence(name);
         int connections = now.unnamed() + now.members().stream().mapToInt(Frames.PresenceEntry::connections).sum();
-        return new Presence(room, now.members(), now.unnamed(), now.members().size(), connections);
+        return new Presence(name, now.members(), now.unnamed(), now.members().size(), connections);
     }
 }

@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
@@ -21,6 +22,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.StartupEvent;
 import io.slackir.SlackirConfig;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -115,8 +117,8 @@ public class Cluster {
         return node;
     }
 
-    /** Connects to Redis (or keeps trying): called once by {@link Rooms} at startup. */
-    void start(Listener listener) {
+    /** At startup: connects to Redis (or keeps trying), handing what comes from the other nodes to the listener. */
+    void start(@Observes StartupEvent started, Listener listener) {
         this.listener = listener;
         if (!enabled) {
             return;

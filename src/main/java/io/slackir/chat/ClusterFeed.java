@@ -6,12 +6,10 @@ import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.runtime.StartupEvent;
 import io.slackir.conversations.Message;
 import io.vertx.core.Vertx;
 
@@ -25,20 +23,13 @@ class ClusterFeed implements Cluster.Listener {
     private static final Logger LOG = Logger.getLogger(ClusterFeed.class);
 
     private final Rooms rooms;
-    private final Cluster cluster;
     private final Presences presences;
     private final Vertx vertx;
 
-    ClusterFeed(Rooms rooms, Cluster cluster, Presences presences, Vertx vertx) {
+    ClusterFeed(Rooms rooms, Presences presences, Vertx vertx) {
         this.rooms = rooms;
-        this.cluster = cluster;
         this.presences = presences;
         this.vertx = vertx;
-    }
-
-    /** Joins the other nodes, if any: what they publish on the channels of this node's rooms reaches their members. */
-    void start(@Observes StartupEvent started) {
-        cluster.start(this);
     }
 
     @Override

@@ -175,7 +175,7 @@ final class Room {
         if (!Objects.equals(member.firstHeld(), cut)) {
             return false;
         }
-        member.goLive(history, json.apply(presence.told()));
+        member.goLive(history, presence.told(json));
         joining.remove(member);
         Member[] loop = live.getOrDefault(member.writer.outbox, new Member[0]);
         Member[] grown = Arrays.copyOf(loop, loop.length + 1);

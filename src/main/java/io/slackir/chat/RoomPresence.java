@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * Who is in one room: its connections on this node by speaker, what the other nodes last said of theirs (until it is
@@ -35,6 +36,8 @@ final class RoomPresence {
     /** What the members were told: the merged view as of the last diff. */
     private Map<String, Entry> told = new TreeMap<>();
     private int toldUnnamed;
+    /** {@link #told} as a {@code presence} frame, made once for every joiner until the next diff. */
+    private String toldFrame;
     /** Whether this node's own part changed since it was last published to the other nodes. */
     private boolean localChanged;
     /** Whether a diff is due (one is scheduled): changes until then go in the same diff. */
@@ -130,12 +133,20 @@ final class RoomPresence {
         }
         told = now;
         toldUnnamed = unnamed;
+        toldFrame = null;
         return new Frames.PresenceDiff(joined, left, unnamed);
     }
 
-    /** What the members were told: a joiner starts from it, and the diffs that follow bring it up to date. */
-    Frames.PresenceState told() {
-        return new Frames.PresenceState(told.values().stream().map(Entry::frame).toList(), toldUnnamed);
+    /**
+     * What the members were told, as a {@code presence} frame: a joiner starts from it, and the diffs that follow bring
+     * it up to date. Serialized once per diff, not once per joiner: a crowd joins a crowded room.
+     */
+    String told(Function<Object, String> json) {
+        if (toldFrame == null) {
+            toldFrame = json.apply(
+                    new Frames.PresenceState(told.values().stream().map(Entry::frame).toList(), toldUnnamed));
+        }
+        return toldFrame;
     }
 
     /** Every member now, on every node. */

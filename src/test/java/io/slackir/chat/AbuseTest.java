@@ -187,6 +187,31 @@ class AbuseTest {
     }
 
     @Test
+    void typingFloodIsDroppedQuietlyAndLeavesTheShoutBudgetWhole() {
+        String room = newRoom();
+        try (ChatClient typist = ChatClient.join(base, room + "?name=Ty"); ChatClient other = ChatClient.join(base,
+                room + "?name=Ot")) {
+            double dropped = metric("slackir_typing_dropped_total");
+            double limited = rateLimited();
+            for (int i = 0; i < 200; i++) {
+                typist.sendQuickly("{\"type\":\"typing\"}");
+            }
+            // The whole shout burst is still there: typing has a budget of its own
+            for (int i = 0; i < 30; i++) {
+                typist.shoutQuickly("Ty", "after the typing " + i, "t" + i);
+            }
+            typist.await("ack", 30);
+            assertFalse(typist.isClosed(), "no strike for typing: the connection stays");
+            assertTrue(typist.ofType("error").isEmpty(), "dropped quietly: " + typist.ofType("error"));
+            assertEquals(limited, rateLimited(), "no shout refused");
+            other.await("shout", 30);
+            assertThat("the typing burst reaches the others, the rest does not", other.ofType("typing").size(),
+                    lessThan(10));
+            assertThat(metric("slackir_typing_dropped_total") - dropped, greaterThan(150.0));
+        }
+    }
+
+    @Test
     @DisabledOnIntegrationTest("The 128 K must pile up in the service, behind the kernel's send buffer, which "
             + "SmallSocketBuffers keeps at 16 K in-process: a test bean, not in the jar, and no Quarkus setting does "
             + "it. The jar's kernel grows its buffer to megabytes on loopback (3 MB measured): at this test's pace, "
