@@ -21,6 +21,30 @@ public interface SlackirConfig {
 
     Origins origins();
 
+    Presence presence();
+
+    /** Who is in a room, across nodes: how soon members hear of a change, and how soon a dead node's are forgotten. */
+    interface Presence {
+
+        /**
+         * How long changes in a room are gathered into one {@code presence_diff}: a crowd joining reaches each member
+         * as a few frames, not one per join.
+         */
+        @WithDefault("200ms")
+        Duration window();
+
+        /** How often a node tells the others who it has in each room, even when nothing changed. */
+        @WithDefault("10s")
+        Duration heartbeat();
+
+        /**
+         * How long a node's members count without it saying so again: a node that died (or lost Redis) is forgotten
+         * after this. Several heartbeats, so one lost message forgets nobody.
+         */
+        @WithDefault("30s")
+        Duration ttl();
+    }
+
     /** Which pages may open a socket: a guard against cross-site WebSocket hijacking, checked at the handshake. */
     interface Origins {
 
@@ -92,6 +116,17 @@ public interface SlackirConfig {
         /** Shouts a connection may send at once after a quiet spell: the bucket's size. */
         @WithDefault("30")
         int burst();
+
+        /**
+         * {@code typing} frames a connection may send per second, on average: a budget of their own, apart from
+         * shouts. Over it they are dropped quietly (no error, no strike); the page sends one every 3 s at most.
+         */
+        @WithDefault("1")
+        double typingRate();
+
+        /** {@code typing} frames a connection may send at once. */
+        @WithDefault("3")
+        int typingBurst();
 
         /**
          * Frames over their budget that a connection may pile up before it is closed (1008, flooding). Each one adds a

@@ -22,6 +22,8 @@ import io.quarkus.websockets.next.OnPongMessage;
 import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.slackir.SlackirConfig;
 import io.smallrye.common.annotation.NonBlocking;
 import io.vertx.core.buffer.Buffer;
@@ -57,27 +59,55 @@ public class ChatSocket {
     private final ObjectMapper json;
     private final SlackirConfig.Limits limits;
     /** What a client may send, by {@code type}. */
-    private final Map<String, BiConsumer<WebSocketConnection, JsonNode>> handlers = Map.of(Shout.TYPE, this::shout);
+    private final Map<String, BiConsumer<WebSocketConnection, JsonNode>> handlers = Map.of(
+            Shout.TYPE, this::shout,
+            Typing.TYPE, this::typing);
     /** Each kind's budget; the first also pays for frames of no kind (not JSON, an unknown type, too large). */
     private final List<Throttle.Budget> budgets;
 
-    ChatSocket(Rooms rooms, Megaphone megaphone, ObjectMapper json, SlackirConfig config) {
+    private final Counter typingRelayed;
+    private final Counter typingDropped;
+
+    ChatSocket(Rooms rooms, Megaphone megaphone, ObjectMapper json, SlackirConfig config, MeterRegistry registry) {
         this.rooms = rooms;
         this.megaphone = megaphone;
         this.json = json;
         this.limits = config.limits();
-        this.budgets = List.of(new Throttle.Budget(Shout.TYPE, limits.rate(), limits.burst()));
+        this.budgets = List.of(new Throttle.Budget(Shout.TYPE, limits.rate(), limits.burst(), false),
+                new Throttle.Budget(Typing.TYPE, limits.typingRate(), limits.typingBurst(), true));
+        this.typingRelayed = registry.counter("slackir.typing.relayed");
+        this.typingDropped = registry.counter("slackir.typing.dropped");
     }
 
-    /** Runs on a worker thread: the history is read from the database. {@code ?after=ID} asks for what came since. */
+    /**
+     * Runs on a worker thread: the history is read from the database. {@code ?after=ID} asks for what came since;
+     * {@code ?name=} says who the connection is (none: unnamed), checked as a shout's name is.
+     */
     @OnOpen
     void join(WebSocketConnection connection) {
         String query = connection.handshakeRequest().query();
-        List<String> after = query == null ? null
-                : new QueryStringDecoder(query, false).parameters().get("after");
-        Member member = new Member(connection, new Throttle(budgets, limits.floodStrikes()),
-                limits.sendBuffer().asLongValue());
-        rooms.join(member, after == null || after.isEmpty() ? null : after.getFirst());
+        Map<String, List<String>> parameters = query == null ? Map.of()
+                : new QueryStringDecoder(query, false).parameters();
+        String name = first(parameters, "name");
+        List<FieldError> errors = new ArrayList<>();
+        if (name != null) {
+            name = name.strip();
+            megaphone.check("name", name, errors);
+        }
+        Member member = new Member(connection, name == null || !errors.isEmpty() ? null : Speaker.named(name),
+                new Throttle(budgets, limits.floodStrikes()), limits.sendBuffer().asLongValue());
+        if (!errors.isEmpty()) {
+            // Before the history: the client learns why it is unnamed
+            Refusal refused = new Refusal(ErrorCode.INVALID, "the name is invalid; in this room you are unnamed", errors);
+            megaphone.refused(refused);
+            member.send(Frames.write(json, Frames.Error.of(refused, null)));
+        }
+        rooms.join(member, first(parameters, "after"));
+    }
+
+    private static String first(Map<String, List<String>> parameters, String name) {
+        List<String> values = parameters.get(name);
+        return values == null || values.isEmpty() || values.getFirst().isEmpty() ? null : values.getFirst();
     }
 
     @OnClose
@@ -123,7 +153,8 @@ public class ChatSocket {
                 : handlers.get(type.textValue());
         if (handler == null) {
             if (admitted(member, null)) {
-                refuse(connection, new Refusal(ErrorCode.UNKNOWN_TYPE, "type must be \"shout\""), null);
+                refuse(connection, new Refusal(ErrorCode.UNKNOWN_TYPE, "type must be \"shout\" or \"typing\""),
+                        null);
             }
             return;
         }
@@ -193,6 +224,9 @@ public class ChatSocket {
         switch (member.throttle.take(type)) {
             case PASS:
                 return true;
+            case DROPPED:
+                typingDropped.increment();
+                return false;
             case OVER_BUDGET:
                 refuse(member.connection, new Refusal(ErrorCode.RATE_LIMITED, "too many frames; slow down"), null);
                 return false;
@@ -232,6 +266,16 @@ public class ChatSocket {
                 send(connection, Frames.write(json, reply));
             }
         });
+    }
+
+    /** Someone types: the others in the room see it, here and on the other nodes. Unnamed: nobody to show. */
+    private void typing(WebSocketConnection connection, JsonNode frame) {
+        Member member = rooms.member(connection);
+        if (member == null || member.speaker == null) {
+            typingDropped.increment();
+        } else if (rooms.publish(new Typing(connection.pathParam("room"), member.speaker.name(), connection.id()))) {
+            typingRelayed.increment();
+        }
     }
 
     private void refuse(WebSocketConnection connection, Refusal refused, String ref) {

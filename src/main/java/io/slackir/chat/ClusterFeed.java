@@ -26,11 +26,13 @@ class ClusterFeed implements Cluster.Listener {
 
     private final Rooms rooms;
     private final Cluster cluster;
+    private final Presences presences;
     private final Vertx vertx;
 
-    ClusterFeed(Rooms rooms, Cluster cluster, Vertx vertx) {
+    ClusterFeed(Rooms rooms, Cluster cluster, Presences presences, Vertx vertx) {
         this.rooms = rooms;
         this.cluster = cluster;
+        this.presences = presences;
         this.vertx = vertx;
     }
 
@@ -42,7 +44,12 @@ class ClusterFeed implements Cluster.Listener {
     @Override
     public void relay(RoomEvent event, byte[] frame) {
         Room room = rooms.get(event.room());
-        if (room != null) {
+        if (room == null) {
+            return;
+        }
+        if (event instanceof NodePresence theirs) {
+            presences.remote(room, theirs);
+        } else {
             room.relay(event, frame);
         }
     }
@@ -63,6 +70,7 @@ class ClusterFeed implements Cluster.Listener {
         if (room == null) {
             return;
         }
+        presences.subscribed(room);
         Instant missing = room.memory.missingSince();
         if (missing == null) {
             room.memory.trust();

@@ -12,7 +12,8 @@ import io.vertx.core.buffer.Buffer;
 /**
  * How a room event crosses to other nodes: {@code {node}\n{type}\n{frame}}, the frame being the very bytes this node's
  * own connections got, so an event is serialized once in the whole cluster. The receiving node skips what it published
- * itself, rebuilds a {@link Shout} (it is remembered there too) and passes any other type on as it came.
+ * itself, rebuilds a {@link Shout} (it is remembered there too) and a {@link NodePresence} (for it, not its
+ * connections), and passes any other type on as it came.
  * <p>
  * A message of a node older than this envelope, {@code {node}\n{shout frame}}, is read as a shout.
  */
@@ -65,6 +66,10 @@ final class Envelope {
         if (Shout.TYPE.equals(type)) {
             return new Received(shout(room, frame), frame);
         }
+        if (NodePresence.TYPE.equals(type)) {
+            String sender = new String(payload, 0, node, StandardCharsets.UTF_8);
+            return new Received(nodePresence(room, sender, frame), frame);
+        }
         if (!TYPE.matcher(type).matches() || frame.length == 0 || frame[0] != '{') {
             throw new IllegalArgumentException("not an event: " + type);
         }
@@ -82,6 +87,21 @@ final class Envelope {
             throw new IllegalArgumentException("a shout of another room, or without an id");
         }
         return new Shout(shout.id(), shout.room(), shout.name(), shout.message(), shout.insertedAt());
+    }
+
+    private NodePresence nodePresence(String room, String node, byte[] frame) {
+        NodePresence.Frame presence;
+        try {
+            presence = json.readValue(frame, NodePresence.Frame.class);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("not a node's presence: " + e.getMessage(), e);
+        }
+        if (!room.equals(presence.room()) || presence.members() == null || presence.unnamed() < 0
+                || presence.members().stream().anyMatch(m -> m.key() == null || m.name() == null
+                        || m.since() == null || m.connections() < 1)) {
+            throw new IllegalArgumentException("a node's presence of another room, or incomplete");
+        }
+        return NodePresence.of(node, presence);
     }
 
     /**

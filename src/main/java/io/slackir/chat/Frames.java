@@ -39,6 +39,46 @@ public final class Frames {
         }
     }
 
+    /** One member of a room: everyone who speaks as that name, on any node. */
+    @RegisterForReflection
+    public record PresenceEntry(String name, int connections, Instant since) {
+    }
+
+    /**
+     * Who is in the room, sent right after the history.
+     *
+     * @param members by name
+     * @param unnamed connections that gave no name
+     */
+    @RegisterForReflection
+    public record PresenceState(String type, List<PresenceEntry> members, int unnamed) {
+        public static final String TYPE = "presence";
+
+        public PresenceState(List<PresenceEntry> members, int unnamed) {
+            this(TYPE, members, unnamed);
+        }
+    }
+
+    /**
+     * Who came and went in the room over a short window.
+     *
+     * @param joins new members, or members whose entry changed (a second tab): each replaces the client's entry
+     * @param leaves names of members with no connection left
+     */
+    @RegisterForReflection
+    public record PresenceDiff(String type, List<PresenceEntry> joins, List<String> leaves, int unnamed) {
+        public static final String TYPE = "presence_diff";
+
+        public PresenceDiff(List<PresenceEntry> joins, List<String> leaves, int unnamed) {
+            this(TYPE, joins, leaves, unnamed);
+        }
+    }
+
+    /** Someone in the room is typing. */
+    @RegisterForReflection
+    public record TypingFrame(String type, String name) {
+    }
+
     /** Tells a sender that its shout is stored. */
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)

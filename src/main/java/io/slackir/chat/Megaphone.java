@@ -107,7 +107,8 @@ public class Megaphone {
         registry.counter("slackir.shouts.refused", "code", refusal.code().wire()).increment();
     }
 
-    private void check(String field, String value, List<FieldError> errors) {
+    /** Adds to {@code errors} each rule of a valid shout that {@code value}, as the {@code field} of one, breaks. */
+    void check(String field, String value, List<FieldError> errors) {
         for (ConstraintViolation<Message> violation : validator.validateValue(Message.class, field, value)) {
             errors.add(new FieldError(field, violation.getMessage()));
         }

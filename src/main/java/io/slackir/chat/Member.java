@@ -1,5 +1,6 @@
 package io.slackir.chat;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -26,16 +27,22 @@ final class Member {
     }
 
     final WebSocketConnection connection;
+    /** Who it speaks as, or null: it gave no name. */
+    final Speaker speaker;
+    /** When it joined: presence says since when someone is here. */
+    final Instant joinedAt = Instant.now();
     final Throttle throttle;
     final SocketWriter writer;
     /** Set once the connection is closed or being closed: nothing more is read from it or written to it. */
     private final AtomicBoolean closing = new AtomicBoolean();
+    private final AtomicBoolean gone = new AtomicBoolean();
     private volatile long lastHeard = System.nanoTime();
     /** Events delivered while the history was being read; null once live. */
     private List<Held> held = new ArrayList<>();
 
-    Member(WebSocketConnection connection, Throttle throttle, long sendBuffer) {
+    Member(WebSocketConnection connection, Speaker speaker, Throttle throttle, long sendBuffer) {
         this.connection = connection;
+        this.speaker = speaker;
         this.throttle = throttle;
         this.writer = new SocketWriter(this, sendBuffer);
     }
@@ -43,7 +50,10 @@ final class Member {
     /** An event delivered to the room: held until the history is sent, then queued like any frame. */
     void deliver(RoomEvent event, ByteBuf frame) {
         if (held != null) {
-            held.add(new Held(event, frame));
+            if (!(event instanceof PresenceChange)) {
+                // A presence diff is in the presence frame that follows the history: it would only repeat it
+                held.add(new Held(event, frame));
+            }
         } else {
             writer.send(frame);
         }
@@ -61,9 +71,13 @@ final class Member {
         return null;
     }
 
-    /** Sends the history, then every event held meanwhile: they are all newer than anything the history shows. */
-    void goLive(String history) {
+    /**
+     * Sends the history and who is here, then every event held meanwhile: they are all newer than anything the history
+     * shows.
+     */
+    void goLive(String history, String presence) {
         send(history);
+        send(presence);
         for (Held h : held) {
             writer.send(h.frame());
         }
@@ -86,9 +100,10 @@ final class Member {
         }
     }
 
-    /** The connection closed: nothing more is written to it. */
-    void left() {
+    /** The connection closed: nothing more is written to it. @return false when it had left already */
+    boolean left() {
         closing.set(true);
+        return !gone.getAndSet(true);
     }
 
     boolean closing() {

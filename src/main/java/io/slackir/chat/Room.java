@@ -24,6 +24,8 @@ final class Room {
 
     final String name;
     final RoomMemory memory;
+    /** Who is here, on this node and the others. */
+    final RoomPresence presence = new RoomPresence();
     /** Members waiting for their history: they hold the events delivered meanwhile. */
     private final List<Member> joining = new ArrayList<>();
     /**
@@ -37,13 +39,15 @@ final class Room {
 
     private final Counter deliveries;
     private final Cluster cluster;
+    private final Function<Object, String> json;
     /** This room's {@code slackir.room.connections} gauge, removed when the room closes. */
     Gauge connections;
 
-    Room(String name, Counter deliveries, Cluster cluster) {
+    Room(String name, Counter deliveries, Cluster cluster, Function<Object, String> json) {
         this.name = name;
         this.deliveries = deliveries;
         this.cluster = cluster;
+        this.json = json;
         this.memory = new RoomMemory(!cluster.enabled(),
                 cluster.enabled() && !cluster.connected() ? Instant.now() : null);
     }
@@ -76,7 +80,8 @@ final class Room {
     }
 
     /**
-     * An ephemeral event that happened here: every member here and every other node gets it; nothing remembers it.
+     * An ephemeral event that happened here: the members here and the other nodes get it, as far as it reaches;
+     * nothing remembers it.
      *
      * @return false when the room is closed
      */
@@ -84,7 +89,12 @@ final class Room {
         if (closed) {
             return false;
         }
-        happen(event, frame);
+        if (event.reach() != Ephemeral.Reach.HERE) {
+            cluster.publish(event, frame);
+        }
+        if (event.reach() != Ephemeral.Reach.NODES) {
+            deliver(event, Outbox.frame(frame));
+        }
         return true;
     }
 
@@ -111,14 +121,19 @@ final class Room {
     }
 
     private void deliver(RoomEvent event, ByteBuf frame) {
+        String except = event instanceof Ephemeral ephemeral ? ephemeral.except() : null;
         for (Member member : joining) {
-            member.deliver(event, frame);
+            if (!member.connection.id().equals(except)) {
+                member.deliver(event, frame);
+            }
         }
         for (Map.Entry<Outbox, Member[]> loop : live.entrySet()) {
+            Member[] to = except == null ? loop.getValue() : Arrays.stream(loop.getValue())
+                    .filter(m -> !m.connection.id().equals(except)).toArray(Member[]::new);
             if (loop.getKey() != null) {
-                loop.getKey().post(frame, loop.getValue());
+                loop.getKey().post(frame, to);
             } else {
-                for (Member member : loop.getValue()) {
+                for (Member member : to) {
                     member.writer.write(frame);
                 }
             }
@@ -138,6 +153,7 @@ final class Room {
             return null;
         }
         joining.add(member);
+        presence.joined(member.speaker, member.joinedAt);
         return memory.snapshot();
     }
 
@@ -159,7 +175,7 @@ final class Room {
         if (!Objects.equals(member.firstHeld(), cut)) {
             return false;
         }
-        member.goLive(history);
+        member.goLive(history, json.apply(presence.told()));
         joining.remove(member);
         Member[] loop = live.getOrDefault(member.writer.outbox, new Member[0]);
         Member[] grown = Arrays.copyOf(loop, loop.length + 1);
@@ -171,7 +187,9 @@ final class Room {
 
     /** @return true when the room is now closed and must leave the registry */
     synchronized boolean leave(Member member) {
-        member.left();
+        if (member.left()) {
+            presence.left(member.speaker, member.joinedAt);
+        }
         if (!joining.remove(member)) {
             Member[] loop = live.get(member.writer.outbox);
             int at = loop == null ? -1 : Arrays.asList(loop).indexOf(member);
@@ -194,6 +212,10 @@ final class Room {
     synchronized boolean settled(UUID id) {
         memory.settled(id);
         return closeIfIdle();
+    }
+
+    synchronized boolean closed() {
+        return closed;
     }
 
     private boolean closeIfIdle() {

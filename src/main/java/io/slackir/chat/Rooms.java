@@ -32,13 +32,16 @@ public class Rooms {
     private final Counter deliveries;
     private final Cluster cluster;
     private final History history;
+    private final Presences presences;
     private final Duration subscribeTimeout;
 
-    Rooms(ObjectMapper json, MeterRegistry registry, SlackirConfig config, Cluster cluster, History history) {
+    Rooms(ObjectMapper json, MeterRegistry registry, SlackirConfig config, Cluster cluster, History history,
+            Presences presences) {
         this.json = json;
         this.registry = registry;
         this.cluster = cluster;
         this.history = history;
+        this.presences = presences;
         this.subscribeTimeout = config.cluster().subscribeTimeout();
         this.deliveries = Counter.builder("slackir.broadcast.deliveries")
                 .description("Shout frames sent (or held for a joining connection), one per connection")
@@ -109,8 +112,10 @@ public class Rooms {
         while ((memory = room.join(member)) == null) {
             room = open(name);
         }
+        presences.changed(room);
         try {
             history.send(room, member, memory, history.since(member, after));
+            presences.told();
         } catch (RuntimeException e) {
             // A member that never goes live would hold its room's events forever
             leave(connection);
@@ -129,8 +134,24 @@ public class Rooms {
             return;
         }
         Room room = rooms.get(connection.pathParam("room"));
-        if (room != null && room.leave(member)) {
+        if (room == null) {
+            return;
+        }
+        if (room.leave(member)) {
             close(room);
+        } else {
+            presences.changed(room);
+        }
+    }
+
+    /** Who is in the room, as far as this node knows: its own connections, and what the other nodes said. */
+    public Frames.PresenceState presence(String name) {
+        Room room = rooms.get(name);
+        if (room == null) {
+            return new Frames.PresenceState(List.of(), 0);
+        }
+        synchronized (room) {
+            return room.presence.now();
         }
     }
 
@@ -154,7 +175,7 @@ public class Rooms {
             return open;
         }
         Room room = rooms.computeIfAbsent(name, n -> {
-            Room created = new Room(n, deliveries, cluster);
+            Room created = new Room(n, deliveries, cluster, frame -> Frames.write(json, frame));
             created.connections = Gauge.builder("slackir.room.connections", created, Room::size)
                     .description("Open connections of a room")
                     .tag("room", n)
@@ -170,6 +191,7 @@ public class Rooms {
     private void close(Room room) {
         registry.remove(room.connections);
         rooms.remove(room.name, room);
+        presences.closed(room);
         cluster.sync(room.name);
     }
 }

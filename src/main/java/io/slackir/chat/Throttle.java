@@ -6,19 +6,23 @@ import java.util.Map;
 
 /**
  * What one connection may send: a budget per kind of frame, each a token bucket ({@code burst} frames at once,
- * {@code rate} per second after), so that one kind (typing, say) never eats another's (shouts). A frame of no kind of
- * its own (not JSON, an unknown type) is charged to the first budget. A frame over its budget is a strike; strikes fade
- * at the first budget's rate, and too many make the connection flooding. Guarded by its connection, whose frames
- * websockets-next delivers one at a time.
+ * {@code rate} per second after), so that one kind (typing) never eats another's (shouts). A frame of no kind of its
+ * own (not JSON, an unknown type) is charged to the first budget. A frame over its budget is a strike, unless its kind
+ * is quiet (dropped, no more); strikes fade at the first budget's rate, and too many make the connection flooding.
+ * Guarded by its connection, whose frames websockets-next delivers one at a time.
  */
 final class Throttle {
 
     enum Verdict {
-        PASS, OVER_BUDGET, FLOODING
+        PASS, OVER_BUDGET, DROPPED, FLOODING
     }
 
-    /** How many frames of one {@code type} a connection may send. */
-    record Budget(String type, double rate, int burst) {
+    /**
+     * How many frames of one {@code type} a connection may send.
+     *
+     * @param quiet over it, a frame is {@link Verdict#DROPPED}: no refusal, no strike (an ephemeral kind, as typing)
+     */
+    record Budget(String type, double rate, int burst, boolean quiet) {
     }
 
     private static final class Bucket {
@@ -56,6 +60,9 @@ final class Throttle {
         if (bucket.tokens >= 1) {
             bucket.tokens -= 1;
             return Verdict.PASS;
+        }
+        if (bucket.budget.quiet()) {
+            return Verdict.DROPPED;
         }
         strikes += 1;
         return strikes > floodStrikes ? Verdict.FLOODING : Verdict.OVER_BUDGET;

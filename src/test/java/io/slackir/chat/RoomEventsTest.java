@@ -51,7 +51,7 @@ class RoomEventsTest {
                 assertEquals(new JsonObject().put("type", "wave").put("room", room).put("name", "Ada"), wave,
                         "the frame as the event wrote it, serialized once for all");
                 List<String> types = client.frames().stream().map(f -> f.getString("type"))
-                        .filter(t -> !t.equals("ack")).toList();
+                        .filter(t -> !t.equals("ack") && !t.startsWith("presence")).toList();
                 assertEquals(List.of("history", "shout", "wave", "shout"), types, "in the order they happened");
             }
             assertFalse(ada.frames().stream().anyMatch(f -> "ack".equals(f.getString("type"))

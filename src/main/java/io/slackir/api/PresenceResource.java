@@ -1,0 +1,65 @@
+package io.slackir.api;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.validation.Validator;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import io.slackir.chat.ErrorCode;
+import io.slackir.chat.FieldError;
+import io.slackir.chat.Frames;
+import io.slackir.chat.Refusal;
+import io.slackir.chat.Rooms;
+import io.slackir.conversations.Message;
+
+/** Who is in a room now, over HTTP: what the socket's {@code presence} frame says, with the counts. */
+@Path("/api/rooms/{room}/presence")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Presence", description = "Who is in a room now")
+public class PresenceResource {
+
+    private final Rooms rooms;
+    private final Validator validator;
+
+    PresenceResource(Rooms rooms, Validator validator) {
+        this.rooms = rooms;
+        this.validator = validator;
+    }
+
+    @GET
+    @Operation(summary = "Who is in a room",
+            description = "Its members by name (every connection that gave that name, on every node), the "
+                    + "connections that gave none, and the counts. Nothing of presence is stored: an empty room has "
+                    + "no members.")
+    @APIResponse(responseCode = "200", description = "Who is here",
+            content = @Content(schema = @Schema(implementation = Presence.class)))
+    @APIResponse(responseCode = "400", description = "`invalid`: the room is named in `errors`",
+            content = @Content(schema = @Schema(implementation = ApiError.class)))
+    public Presence presence(
+            @Parameter(description = "The room: " + Message.ROOM_RULE_WORDS,
+                    schema = @Schema(type = SchemaType.STRING, pattern = "^" + Message.ROOM_RULE + "$"))
+            @PathParam("room") String room) {
+        List<FieldError> errors = new ArrayList<>();
+        validator.validateValue(Message.class, "room", room)
+                .forEach(v -> errors.add(new FieldError("room", v.getMessage())));
+        if (!errors.isEmpty()) {
+            throw new Refusal(ErrorCode.INVALID, "the request is invalid", errors);
+        }
+        Frames.PresenceState now = rooms.presence(room);
+        int connections = now.unnamed() + now.members().stream().mapToInt(Frames.PresenceEntry::connections).sum();
+        return new Presence(room, now.members(), now.unnamed(), now.members().size(), connections);
+    }
+}
