@@ -6,6 +6,11 @@
     const ROOM_RULE = /^[a-z0-9_-]{1,64}$/;
     const MAX_BACKOFF_MS = 30000;
     const NAME_KEY = 'slackir.name';
+    /** A name being typed is not a name yet: the page reconnects under it once the typing pauses (or on change). */
+    const RENAME_AFTER_MS = 1000;
+    /** The protocol's pace for typing frames, and how long another's typing is shown unless repeated. */
+    const TYPING_EVERY_MS = 3000;
+    const TYPING_SHOWN_MS = 6000;
 
     const el = {
         status: document.getElementById('status'),
@@ -19,12 +24,24 @@
         nameError: document.getElementById('name-error'),
         messageError: document.getElementById('message-error'),
         template: document.getElementById('message-template'),
+        typing: document.getElementById('typing'),
+        people: document.getElementById('people'),
+        peopleToggle: document.getElementById('people-toggle'),
+        peopleHeading: document.getElementById('people-heading'),
+        peopleList: document.getElementById('people-list'),
+        peopleOthers: document.getElementById('people-others'),
+        memberTemplate: document.getElementById('member-template'),
     };
 
     let room = null;
     let socket = null;
-    /** The id the current connection asked to start after, or null for the latest history. */
-    let after = null;
+    /** The name the current connection gave at its handshake, '' for none: the room lists it under this name. */
+    let socketName = '';
+    /** A connection opened under a new name; it becomes the current one when its history arrives. */
+    let replacement = null;
+    /** Connections a new name replaced, kept open until the shouts sent on them are acked or refused. */
+    const retiring = new Set();
+    let renameTimer = null;
     let attempt = 0;
     let retryTimer = null;
     let refs = 0;
@@ -34,6 +51,13 @@
     const unseen = [];
     /** Own shouts waiting for their ack, by ref. */
     const unacked = new Map();
+    /** The connection each own shout waiting for its ack or refusal was sent on, by ref. */
+    const sentOn = new Map();
+    /** Who is here (presence frames): members by name and the count of unnamed connections; null before any. */
+    let presence = null;
+    /** Others typing, by name: the timer that forgets each. In the order they started. */
+    const typists = new Map();
+    let typingSentAt = 0;
 
     function roomFromHash() {
         const match = /^#\/(.+)$/.exec(location.hash);
@@ -56,28 +80,126 @@
         return null;
     }
 
+    /** The name the room would list this page under: the name field's, if the server would take it, else ''. */
+    function presenceName() {
+        const name = el.name.value.trim();
+        return name && [...name].length <= el.name.maxLength && !/\p{Cc}/u.test(name) ? name : '';
+    }
+
     function connect() {
         clearTimeout(retryTimer);
+        socketName = presenceName();
+        socket = openSocket(socketName);
+        setStatus(attempt > 0 ? 'Reconnecting…' : 'Connecting…', attempt > 0);
+    }
+
+    /**
+     * Opens a connection to the room under a name ('' for none), after the newest shout shown. Frames are read from
+     * the current connection; a replacement's only once its history comes (an error about its name may precede it);
+     * a retiring one's only for the acks and refusals it still owes.
+     */
+    function openSocket(name) {
+        const since = lastId();
+        const query = [];
+        if (since) {
+            query.push(`after=${encodeURIComponent(since)}`);
+        }
+        if (name) {
+            query.push(`name=${encodeURIComponent(name)}`);
+        }
         const url = new URL(`/chat/${room}`, location.href);
         url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
-        after = lastId();
-        if (after) {
-            url.searchParams.set('after', after);
-        }
+        url.search = query.join('&');
         const ws = new WebSocket(url);
-        socket = ws;
-        setStatus(attempt > 0 ? 'Reconnecting…' : 'Connecting…', attempt > 0);
         ws.onmessage = (event) => {
-            if (ws === socket) {
-                keepingBottom(() => receive(JSON.parse(event.data)));
+            const frame = JSON.parse(event.data);
+            if (ws === replacement && frame.type === 'history') {
+                takeOver(ws, name);
+            }
+            const owed = retiring.has(ws) && ['shout', 'ack', 'error'].includes(frame.type);
+            if (ws === socket || owed || (ws === replacement && frame.type === 'error')) {
+                keepingBottom(() => receive(frame, since));
             }
         };
         ws.onclose = () => {
             if (ws === socket) {
                 socket = null;
                 lostConnection();
+            } else if (ws === replacement) {
+                // Renaming failed: the page stays under its old name until the next change or reconnect
+                replacement = null;
+            } else if (retiring.has(ws)) {
+                retiring.delete(ws);
+                for (const [ref, on] of sentOn) {
+                    if (on === ws) {
+                        lost(ref);
+                    }
+                }
             }
         };
+        return ws;
+    }
+
+    /**
+     * Reconnects under the name in the field once it differs from the current connection's, so the room lists the
+     * new name. The current connection carries on (shouts sent meanwhile go on it) until the new one has its history.
+     */
+    function syncName() {
+        clearTimeout(renameTimer);
+        if (socket && socket.readyState === WebSocket.OPEN && !replacement && presenceName() !== socketName) {
+            replacement = openSocket(presenceName());
+        }
+    }
+
+    function takeOver(ws, name) {
+        const old = socket;
+        replacement = null;
+        socket = ws;
+        socketName = name;
+        typingSentAt = 0;
+        if (old) {
+            retiring.add(old);
+            closeIfSettled(old);
+        }
+    }
+
+    /** An own shout was acked or refused: the retiring connection it was sent on may have nothing left to owe. */
+    function settled(ref) {
+        const ws = sentOn.get(ref);
+        sentOn.delete(ref);
+        if (ws && retiring.has(ws)) {
+            closeIfSettled(ws);
+        }
+    }
+
+    function closeIfSettled(ws) {
+        if (![...sentOn.values()].includes(ws)) {
+            retiring.delete(ws);
+            ws.close(1000, 'renamed');
+        }
+    }
+
+    /** An own shout's connection closed before its ack: not sent if it was not seen broadcast either. */
+    function lost(ref) {
+        sentOn.delete(ref);
+        unacked.delete(ref);
+        const index = unseen.findIndex((pending) => pending.ref === ref);
+        if (index >= 0) {
+            markFailed(unseen.splice(index, 1)[0].item, 'not sent: the connection was lost');
+        }
+    }
+
+    /** Closes the connections beside the current one: a room switch or a lost connection starts afresh. */
+    function dropOthers(reason) {
+        const others = [replacement, ...retiring];
+        replacement = null;
+        retiring.clear();
+        sentOn.clear();
+        for (const ws of others) {
+            if (ws) {
+                ws.close(1000, reason);
+            }
+        }
     }
 
     function lostConnection() {
@@ -86,6 +208,10 @@
             markFailed(pending.item, 'not sent: the connection was lost');
             unacked.delete(pending.ref);
         }
+        dropOthers('connection lost');
+        // Who is here and typing is unknown until the presence after reconnecting
+        showPresence(null);
+        forgetTypists();
         const delay = Math.round(Math.min(MAX_BACKOFF_MS, 1000 * 2 ** attempt) * (0.5 + Math.random() / 2));
         attempt++;
         setStatus(`Connection lost. Reconnecting in ${Math.ceil(delay / 1000)} s…`, true);
@@ -104,29 +230,64 @@
             socket = null;
             old.close(1000, 'switching rooms');
         }
+        dropOthers('switching rooms');
         shown.clear();
         unseen.length = 0;
         unacked.clear();
+        showPresence(null);
+        forgetTypists();
         el.messages.replaceChildren();
         el.older.hidden = true;
         attempt = 0;
         connect();
     }
 
-    function receive(frame) {
+    /** Acts on a frame; since: the id the connection asked to start after (null for the latest history). */
+    function receive(frame, since) {
         switch (frame.type) {
             case 'history':
                 frame.messages.forEach(show);
                 attempt = 0;
                 setStatus(`Connected to #${room}`, false);
-                if (!frame.complete && after && frame.messages.length > 0) {
-                    fillGap(room, after, frame.messages[0].id);
-                } else if (!frame.complete && !after) {
+                if (!frame.complete && since && frame.messages.length > 0) {
+                    fillGap(room, since, frame.messages[0].id);
+                } else if (!frame.complete && !since) {
                     el.older.hidden = false;
                 }
+                // The name may have changed while this connection was being made
+                syncName();
                 break;
             case 'shout':
-                show(frame);
+                if (show(frame)) {
+                    stoppedTyping(frame.name);
+                }
+                break;
+            case 'presence':
+                showPresence({
+                    members: new Map((frame.members || []).map((member) => [member.name, member])),
+                    unnamed: frame.unnamed || 0,
+                });
+                break;
+            case 'presence_diff':
+                if (presence) {
+                    for (const member of frame.joins || []) {
+                        presence.members.set(member.name, member);
+                    }
+                    for (const name of frame.leaves || []) {
+                        presence.members.delete(name);
+                        stoppedTyping(name);
+                    }
+                    if (typeof frame.unnamed === 'number') {
+                        presence.unnamed = frame.unnamed;
+                    }
+                    showPresence(presence);
+                }
+                break;
+            case 'typing':
+                // Other tabs under this page's name get this page's typing too: that is not someone else
+                if (typeof frame.name === 'string' && frame.name !== socketName) {
+                    typing(frame.name);
+                }
                 break;
             case 'ack': {
                 const pending = unacked.get(frame.ref);
@@ -150,6 +311,89 @@
                 break;
             default:
                 break;
+        }
+        if ((frame.type === 'ack' || frame.type === 'error') && frame.ref) {
+            settled(frame.ref);
+        }
+    }
+
+    /** Shows who is here: on a wide screen the list, on a narrow one a count that opens it. Null hides it. */
+    function showPresence(next) {
+        presence = next;
+        el.people.hidden = !presence;
+        if (!presence) {
+            el.peopleList.replaceChildren();
+            return;
+        }
+        const members = [...presence.members.values()].sort((a, b) => a.name.localeCompare(b.name));
+        const here = `${members.length + presence.unnamed} here`;
+        el.peopleToggle.textContent = here;
+        el.peopleHeading.textContent = here;
+        el.peopleList.replaceChildren(...members.map((member) => {
+            const item = el.memberTemplate.content.firstElementChild.cloneNode(true);
+            item.querySelector('.member-name').textContent = member.name;
+            const notes = [];
+            if (member.name === socketName) {
+                notes.push('you');
+            }
+            if (member.connections > 1) {
+                notes.push(`${member.connections} tabs`);
+            }
+            item.querySelector('.member-note').textContent = notes.length > 0 ? `(${notes.join(', ')})` : '';
+            return item;
+        }));
+        const others = presence.unnamed;
+        if (others === 0) {
+            el.peopleOthers.textContent = '';
+        } else if (members.length > 0) {
+            el.peopleOthers.textContent = `and ${others} ${others === 1 ? 'other' : 'others'}`;
+        } else {
+            el.peopleOthers.textContent = `${others} without a name`;
+        }
+    }
+
+    /** Someone else typed: shown until they shout, leave, or stay quiet for TYPING_SHOWN_MS. */
+    function typing(name) {
+        const known = typists.has(name);
+        clearTimeout(typists.get(name));
+        typists.set(name, setTimeout(() => stoppedTyping(name), TYPING_SHOWN_MS));
+        if (!known) {
+            showTypists();
+        }
+    }
+
+    function stoppedTyping(name) {
+        if (typists.has(name)) {
+            clearTimeout(typists.get(name));
+            typists.delete(name);
+            showTypists();
+        }
+    }
+
+    function forgetTypists() {
+        typists.forEach(clearTimeout);
+        typists.clear();
+        showTypists();
+    }
+
+    /**
+     * Says who is typing in a polite live region. It is written only when who types changes, and only if the sentence
+     * does, so a screen reader hears it once, not at every repeated typing frame.
+     */
+    function showTypists() {
+        const names = [...typists.keys()];
+        let text = '';
+        if (names.length === 1) {
+            text = `${names[0]} is typing…`;
+        } else if (names.length === 2) {
+            text = `${names[0]} and ${names[1]} are typing…`;
+        } else if (names.length === 3) {
+            text = `${names[0]}, ${names[1]} and ${names[2]} are typing…`;
+        } else if (names.length > 3) {
+            text = `${names[0]}, ${names[1]} and ${names.length - 2} others are typing…`;
+        }
+        if (el.typing.textContent !== text) {
+            el.typing.textContent = text;
         }
     }
 
@@ -175,10 +419,13 @@
         }
     }
 
-    /** Shows a shout once, in id order (ids sort in acceptance order). An own pending shout becomes it. */
+    /**
+     * Shows a shout once, in id order (ids sort in acceptance order). An own pending shout becomes it. Says whether it
+     * was new.
+     */
     function show(shout) {
         if (shown.has(shout.id)) {
-            return;
+            return false;
         }
         let item;
         const own = unseen[0];
@@ -199,6 +446,7 @@
         when.title = time.toLocaleString();
         shown.set(shout.id, item);
         insertInOrder(item);
+        return true;
     }
 
     function insertInOrder(item) {
@@ -299,8 +547,25 @@
         el.messages.parentElement.scrollTop = el.messages.parentElement.scrollHeight;
         unseen.push({ ref, name, message, item });
         unacked.set(ref, item);
+        sentOn.set(ref, socket);
         socket.send(JSON.stringify({ type: 'shout', name, message, ref }));
         el.message.value = '';
+        // The shout ends this bout of typing: the next keystroke starts another, announced at once
+        typingSentAt = 0;
+        syncName();
+    }
+
+    /**
+     * Tells the room this page's person is typing, at most every TYPING_EVERY_MS, and only under a name. Only to a
+     * server that has sent a presence: one that does not know typing would answer each with an error.
+     */
+    function announceTyping() {
+        const now = Date.now();
+        if (el.message.value.trim() && socketName && presence && socket && socket.readyState === WebSocket.OPEN
+            && now - typingSentAt >= TYPING_EVERY_MS) {
+            typingSentAt = now;
+            socket.send(JSON.stringify({ type: 'typing' }));
+        }
     }
 
     el.form.addEventListener('submit', (event) => {
@@ -314,8 +579,18 @@
             el.form.requestSubmit();
         }
     });
+    el.message.addEventListener('input', announceTyping);
     el.name.value = localStorage.getItem(NAME_KEY) || '';
-    el.name.addEventListener('input', () => localStorage.setItem(NAME_KEY, el.name.value));
+    el.name.addEventListener('input', () => {
+        localStorage.setItem(NAME_KEY, el.name.value);
+        clearTimeout(renameTimer);
+        renameTimer = setTimeout(syncName, RENAME_AFTER_MS);
+    });
+    el.name.addEventListener('change', syncName);
+    el.peopleToggle.addEventListener('click', () => {
+        const open = el.peopleToggle.getAttribute('aria-expanded') !== 'true';
+        el.peopleToggle.setAttribute('aria-expanded', String(open));
+    });
     el.roomForm.addEventListener('submit', (event) => {
         event.preventDefault();
         const next = el.room.value.trim();

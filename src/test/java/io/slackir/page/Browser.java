@@ -76,15 +76,55 @@ final class Browser implements AutoCloseable {
 
     /** Types a name and a message and presses Enter, as a person would. */
     Browser shout(String name, String message) {
-        WebElement nameField = driver.findElement(By.id("name"));
-        nameField.clear();
-        if (!name.isEmpty()) {
-            nameField.sendKeys(name);
-        }
+        typeName(name);
         WebElement messageField = driver.findElement(By.id("message"));
         messageField.sendKeys(message);
         messageField.sendKeys(Keys.ENTER);
         return this;
+    }
+
+    /**
+     * Types over the name in the name field, as a person would: selecting it and typing. (WebDriver's clear() would
+     * also leave the field, which commits the empty name: the page would reconnect unnamed first.)
+     */
+    Browser typeName(String name) {
+        driver.findElement(By.id("name")).sendKeys(Keys.chord(Keys.CONTROL, "a"), name.isEmpty() ? Keys.DELETE : name);
+        return this;
+    }
+
+    /** Types a name and leaves the field with Tab: the page reconnects under it. */
+    Browser name(String name) {
+        typeName(name);
+        driver.findElement(By.id("name")).sendKeys(Keys.TAB);
+        return this;
+    }
+
+    /** Types in the message box without sending. */
+    Browser type(String text) {
+        driver.findElement(By.id("message")).sendKeys(text);
+        return this;
+    }
+
+    /** The names the member list shows, in its order. */
+    @SuppressWarnings("unchecked")
+    List<String> members() {
+        return (List<String>) js(
+                "return [...document.querySelectorAll('#people-list .member-name')].map(e => e.textContent);");
+    }
+
+    void awaitMembers(List<String> names) {
+        new WebDriverWait(driver, PATIENCE, Duration.ofMillis(100)).withMessage(() -> "members: " + members())
+                .until(d -> members().equals(names));
+    }
+
+    /** What the line under the messages says about who is typing. */
+    String typing() {
+        return (String) js("return document.getElementById('typing').textContent;");
+    }
+
+    void awaitTyping(String text) {
+        new WebDriverWait(driver, PATIENCE, Duration.ofMillis(100)).withMessage(() -> "typing: " + typing())
+                .until(d -> typing().equals(text));
     }
 
     /** The messages the page shows, oldest first: id, state, name, text and problem, as the page renders them. */

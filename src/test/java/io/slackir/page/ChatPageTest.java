@@ -6,34 +6,44 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import jakarta.inject.Inject;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.websockets.next.OpenConnections;
+import io.slackir.chat.ChatClient;
+import io.vertx.core.json.JsonObject;
 
 /**
  * The chat page at {@code /}, in two real browsers (Debian's headless Chromium): what one types the other sees, history
- * after a reload, text never run as HTML, validation errors where they belong, and a reconnect that repeats nothing.
+ * after a reload, text never run as HTML, validation errors where they belong, a reconnect that repeats nothing, who is
+ * here and who is typing.
  */
 @QuarkusTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -144,10 +154,141 @@ class ChatPageTest {
             Map<String, String> shown = page.awaitMessages(1).get(0);
             assertEquals(name, shown.get("name"));
             assertEquals(message, shown.get("text"));
+            new WebDriverWait(page.driver, Browser.PATIENCE).withMessage(() -> "members: " + page.members())
+                    .until(d -> page.members().contains(name));
             assertNull(page.js("return window.__xss"), "nothing ran");
-            assertEquals(0L, page.js(
-                    "return document.querySelectorAll('#messages img, #messages script, #messages b').length"));
+            assertEquals(0L, page.js("return document.querySelectorAll("
+                    + "'#messages img, #messages script, #messages b, #people img').length"));
         }
+    }
+
+    @Test
+    void namedPagesListEachOtherAndShowWhoIsTypingUntilTheShoutArrives() throws Exception {
+        open(newRoom());
+        ada.name("Ada");
+        bob.name("Bob");
+        ada.awaitMembers(List.of("Ada", "Bob"));
+        bob.awaitMembers(List.of("Ada", "Bob"));
+        assertEquals("2 here", ada.driver.findElement(By.id("people-heading")).getText());
+        assertEquals("(you)", ada.driver.findElement(By.cssSelector("#people-list .member-note")).getText());
+
+        bob.type("Hi Ada, I was just");
+        ada.awaitTyping("Bob is typing…");
+        long typingSeen = System.nanoTime();
+        assertEquals("polite", ada.driver.findElement(By.id("typing")).getDomAttribute("aria-live"));
+        assertEquals("", bob.typing(), "nobody else is typing");
+        ada.screenshot("presence-desktop", 1280, 800);
+
+        bob.type(" saying hello").driver.findElement(By.id("message")).sendKeys(Keys.ENTER);
+        assertEquals("Hi Ada, I was just saying hello", ada.awaitMessages(1).get(0).get("text"));
+        // The shout and the end of the typing line are one step of the page: never one without the other
+        assertEquals("", ada.typing(), "the shout ends the typing line");
+        assertTrue(System.nanoTime() - typingSeen < Duration.ofSeconds(5).toNanos(),
+                "cleared by the shout, well before the 6 s a typing frame lasts");
+
+        // On a phone: the count, which opens the list
+        try {
+            ada.screenshot("presence-phone", 390, 844);
+            WebElement toggle = ada.driver.findElement(By.id("people-toggle"));
+            WebElement list = ada.driver.findElement(By.id("people-list"));
+            assertEquals("2 here", toggle.getText());
+            assertEquals("false", toggle.getDomAttribute("aria-expanded"));
+            assertFalse(list.isDisplayed());
+            toggle.click();
+            assertEquals("true", toggle.getDomAttribute("aria-expanded"));
+            assertTrue(list.isDisplayed());
+            ada.screenshot("presence-phone-open", 390, 844);
+            toggle.click();
+            assertFalse(list.isDisplayed());
+        } finally {
+            ada.driver.manage().window().setSize(new Dimension(1280, 800));
+        }
+    }
+
+    @Test
+    void typingLineNamesTwoThenCountsTheRestAndChangesOnlyWhenWhoTypesChanges() {
+        String room = newRoom();
+        ada.open(base + "#/" + room);
+        List<ChatClient> others = Stream.of("Cy", "Dee", "Eve", "Fay")
+                .map(name -> ChatClient.join(base, room + "?name=" + name)).toList();
+        try {
+            ada.js("""
+                    window.__typingChanges = 0;
+                    new MutationObserver(records => window.__typingChanges += records.length).observe(
+                        document.getElementById('typing'), { childList: true, characterData: true, subtree: true });
+                    """);
+            ChatClient cy = others.get(0);
+            typing(cy);
+            ada.awaitTyping("Cy is typing…");
+            typing(others.get(1));
+            ada.awaitTyping("Cy and Dee are typing…");
+            typing(others.get(2));
+            ada.awaitTyping("Cy, Dee and Eve are typing…");
+            typing(others.get(3));
+            ada.awaitTyping("Cy, Dee and 2 others are typing…");
+
+            // Cy types on: the line is not written again (a screen reader would say it again), until Cy's shout, which
+            // Cy's repeated typing frames precede
+            typing(cy);
+            typing(cy);
+            cy.shout("Cy", "done", "c1");
+            ada.awaitTyping("Dee, Eve and Fay are typing…");
+            assertEquals(5L, ada.js("return window.__typingChanges"), "one change for each change of who types");
+
+            // Who leaves is no longer typing; the rest are forgotten 6 s after their last typing frame
+            others.get(3).close();
+            ada.awaitTyping("Dee and Eve are typing…");
+            ada.awaitTyping("");
+        } finally {
+            others.forEach(ChatClient::close);
+        }
+    }
+
+    private static void typing(ChatClient client) {
+        client.send(new JsonObject().put("type", "typing"));
+    }
+
+    @Test
+    void renamedPageIsListedUnderTheNewNameAndShowsEveryShoutOnce() throws Exception {
+        String room = newRoom();
+        open(room);
+        ada.shout("Ada", "one");
+        bob.shout("Bob", "two");
+        bob.awaitMembers(List.of("Ada", "Bob"));
+        awaitConfirmed(ada, 2);
+
+        try (Connection db = dataSource.getConnection(); Statement statement = db.createStatement()) {
+            // Hold the write back: the shout sent under the old name keeps the old connection until its ack
+            db.setAutoCommit(false);
+            statement.execute("lock table messages in share mode");
+            ada.type("three").typeName("Ada Lovelace").driver.findElement(By.id("name")).sendKeys(Keys.ENTER);
+            bob.awaitMembers(List.of("Ada", "Ada Lovelace", "Bob"));
+            assertEquals(3, bob.awaitMessages(3).size());
+            assertEquals("Ada Lovelace", bob.messages().get(2).get("name"));
+            assertEquals(3L, roomConnections(room), "the new connection, and the old one until its ack");
+            db.rollback();
+        }
+        bob.awaitMembers(List.of("Ada Lovelace", "Bob"));
+        ada.awaitMembers(List.of("Ada Lovelace", "Bob"));
+        awaitConfirmed(ada, 3);
+        Awaitility.await().atMost(Browser.PATIENCE).until(() -> roomConnections(room) == 2);
+
+        bob.shout("Bob", "four");
+        for (Browser page : List.of(ada, bob)) {
+            List<Map<String, String>> shown = page.awaitMessages(4);
+            assertEquals(List.of("one", "two", "three", "four"), shown.stream().map(m -> m.get("text")).toList());
+            assertEquals(4, new HashSet<>(shown.stream().map(m -> m.get("id")).toList()).size(), "each id once");
+        }
+    }
+
+    private void awaitConfirmed(Browser page, int count) {
+        new WebDriverWait(page.driver, Browser.PATIENCE).withMessage(() -> page.messages().toString())
+                .until(d -> page.messages().size() >= count
+                        && page.messages().stream().allMatch(m -> "confirmed".equals(m.get("state"))));
+    }
+
+    private long roomConnections(String room) {
+        return connections.stream().filter(c -> room.equals(c.pathParam("room"))).count();
     }
 
     @Test
