@@ -57,9 +57,13 @@ class Presences {
         heartbeat = vertx.setPeriodic(config.heartbeat().toMillis(), id -> beat());
     }
 
-    /** Vert.x outlives the application in dev mode's live reload: the timer must not. */
+    /**
+     * Stopping: the other nodes forget this node's members now, not after the time to live. Vert.x outlives the
+     * application in dev mode's live reload: the timer must not.
+     */
     void stop(@Observes ShutdownEvent stopping) {
         vertx.cancelTimer(heartbeat);
+        List.copyOf(rooms).forEach(this::closed);
     }
 
     /** Someone joined or left the room here, or another node said what it has: the members hear of it shortly. */
