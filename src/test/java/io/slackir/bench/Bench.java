@@ -83,6 +83,11 @@ public final class Bench {
     private static final int WAVE = 50;
     /** Joins to another room before {@code joins} measures its crowd. */
     private static final int JOIN_WARMUP = 200;
+    /**
+     * How long {@code joins} keeps counting presence frames after the crowd has arrived: five of Slackir's 200 ms
+     * presence_diff windows, so the last window's diff is in.
+     */
+    private static final long PRESENCE_SETTLE_MS = 1000;
 
     static final List<String> SCENARIOS = List.of("fanout", "rooms", "store", "joins", "startup", "cluster");
 
@@ -289,6 +294,7 @@ public final class Bench {
         step.windowEnd = end;
         double serverCpu = servers.stream().mapToDouble(Target::cpuSeconds).sum();
         double loadCpu = Target.cpuSeconds(ProcessHandle.current().pid());
+        long presenceBefore = load.presenceFrames();
         load.pump(end, load.schedule(senders, step, rate, start, end));
         double serverCpuUsed = servers.stream().mapToDouble(Target::cpuSeconds).sum() - serverCpu;
         double loadCpuUsed = Target.cpuSeconds(ProcessHandle.current().pid()) - loadCpu;
@@ -314,6 +320,9 @@ public final class Bench {
         figures.put("server_cpu_pct", round(100 * serverCpuUsed / seconds, 1));
         figures.put("server_rss_mib", round(rss, 0));
         figures.put("load_cpu_pct", round(100 * loadCpuUsed / seconds, 1));
+        // Presence traffic still arriving from the clients' ramp (unnamed, they are counted in every diff): never a
+        // shout, but the server's work; a measured step should see none
+        figures.put("presence_frames", load.presenceFrames() - presenceBefore);
         figures.put("errors", new LinkedHashMap<>(step.errors));
         figures.put("closes", new LinkedHashMap<>(load.closes()));
         return figures;
@@ -341,10 +350,11 @@ public final class Bench {
     private void print(String scenario, Target.Kind kind, Map<String, Object> f) {
         System.out.printf(Locale.ROOT,
                 "%-8s %-16s %6.0f shouts/s  %9.0f deliveries/s  %7.3f %% delivered  p50 %7.2f  p99 %7.2f  "
-                        + "p99.9 %7.2f  max %8.2f ms  server cpu %5.1f %% rss %4.0f MiB  load cpu %5.1f %%%s%n",
+                        + "p99.9 %7.2f  max %8.2f ms  server cpu %5.1f %% rss %4.0f MiB  load cpu %5.1f %%%s%s%n",
                 scenario, kind.label, f.get("rate"), f.get("deliveries_per_s"), f.get("delivered_pct"),
                 f.get("p50_ms"), f.get("p99_ms"), f.get("p999_ms"), f.get("max_ms"), f.get("server_cpu_pct"),
                 f.get("server_rss_mib"), f.get("load_cpu_pct"),
+                (long) f.get("presence_frames") == 0 ? "" : "  presence frames " + f.get("presence_frames"),
                 ((Map<?, ?>) f.get("errors")).isEmpty() ? "" : "  errors " + f.get("errors"));
     }
 
@@ -535,7 +545,7 @@ public final class Bench {
                 try (Load warming = new Load(target.port, kind.protocol)) {
                     for (int first = 0; first < warm; first += WAVE) {
                         for (int i = first; i < Math.min(warm, first + WAVE); i++) {
-                            warming.connect(kind.path(room + "-warm", "w" + i, false));
+                            warming.connect(joinPath(kind, room + "-warm", "w" + i, "w" + i));
                         }
                         if (!joined(warming, kind, Math.min(warm, first + WAVE))) {
                             break;
@@ -549,7 +559,7 @@ public final class Bench {
                 long start = System.nanoTime();
                 List<Load.Client> clients = new ArrayList<>();
                 for (int i = 0; i < settings.clients(); i++) {
-                    clients.add(load.connect(kind.path(room, "u" + i, false)));
+                    clients.add(load.connect(joinPath(kind, room, "u" + i, "c" + i)));
                 }
                 boolean history = kind == Target.Kind.SLACKIR;
                 boolean all = load.pumpUntil(() -> (history ? load.histories() : load.handshakes())
@@ -562,8 +572,17 @@ public final class Bench {
                         each.recordValue((at - c.started) / 1000);
                     }
                 }
+                // Presence frames each client got from its connect until the crowd had arrived, and a settle for the
+                // last diff window; what comes later still is counted apart
+                load.pump((all ? last : System.nanoTime()) + TimeUnit.MILLISECONDS.toNanos(PRESENCE_SETTLE_MS), null);
+                List<Load.Client> arrived = clients.stream().filter(c -> (history ? c.historyAt : c.handshakeAt) > 0)
+                        .toList();
+                int[] presence = arrived.stream().mapToInt(c -> c.presenceFrames).sorted().toArray();
+                long presenceFrames = Arrays.stream(presence).sum();
+                long presenceBytes = arrived.stream().mapToLong(c -> c.presenceBytes).sum();
                 load.pumpUntilQuiet(TimeUnit.MILLISECONDS.toNanos(500), System.nanoTime()
                         + TimeUnit.SECONDS.toNanos(30));
+                long presenceLater = arrived.stream().mapToLong(c -> c.presenceFrames).sum() - presenceFrames;
                 Map<String, Object> f = new LinkedHashMap<>();
                 f.put("scenario", "joins");
                 f.put("target", kind.label);
@@ -574,13 +593,56 @@ public final class Bench {
                 f.put("all_within_ms", all ? round((last - start) / 1e6, 1) : -1);
                 percentiles(f, "each_", each);
                 f.put("server_rss_mib", round(target.rssMib(), 0));
+                f.put("named", kind == Target.Kind.SLACKIR);
+                f.put("presence_frames_are", switch (kind) {
+                    case SLACKIR -> "presence, presence_diff";
+                    case GETTING_STARTED -> "USER_JOINED, USER_LEFT";
+                    case VERTX -> "none";
+                });
+                f.put("presence_settle_ms", PRESENCE_SETTLE_MS);
+                f.put("presence_each_min", rank(presence, 0));
+                f.put("presence_each_p50", rank(presence, 50));
+                f.put("presence_each_p99", rank(presence, 99));
+                f.put("presence_each_max", rank(presence, 100));
+                f.put("presence_frames_total", presenceFrames);
+                f.put("presence_bytes_total", presenceBytes);
+                f.put("presence_frames_after_settle", presenceLater);
                 System.out.printf(Locale.ROOT, "joins    %-16s %d clients, %d joined (%s): all within %.1f ms, each "
-                        + "p50 %.2f p99 %.2f max %.2f ms; server rss after %.0f MiB%n", kind.label, clients.size(),
-                        f.get("joined"), f.get("waits_for"), f.get("all_within_ms"), f.get("each_p50_ms"),
-                        f.get("each_p99_ms"), f.get("each_max_ms"), f.get("server_rss_mib"));
+                        + "p50 %.2f p99 %.2f max %.2f ms; server rss after %.0f MiB; presence frames %s%n",
+                        kind.label, clients.size(), f.get("joined"), f.get("waits_for"), f.get("all_within_ms"),
+                        f.get("each_p50_ms"), f.get("each_p99_ms"), f.get("each_max_ms"), f.get("server_rss_mib"),
+                        kind == Target.Kind.VERTX ? "n/a (no presence)" : String.format(Locale.ROOT,
+                                "(%s) per client until all joined + %d ms: p50 %d p99 %d max %d (min %d); %d in all, "
+                                        + "%s; %d more later",
+                                f.get("presence_frames_are"), PRESENCE_SETTLE_MS, f.get("presence_each_p50"),
+                                f.get("presence_each_p99"), f.get("presence_each_max"), f.get("presence_each_min"),
+                                presenceFrames, size(presenceBytes), presenceLater));
                 record("step", f);
             }
         }
+    }
+
+    /**
+     * Where a joiner connects: Slackir's name themselves ({@code ?name=c0}; {@code w0} in the warm-up), so presence
+     * lists every one of them; the baselines keep their own paths, {@code user} in the getting-started chat's.
+     */
+    private static String joinPath(Target.Kind kind, String room, String user, String name) {
+        String path = kind.path(room, user, false);
+        return kind == Target.Kind.SLACKIR ? path + "?name=" + name : path;
+    }
+
+    private static String size(long bytes) {
+        return bytes < 1 << 20 ? String.format(Locale.ROOT, "%.1f KiB", bytes / 1024.0)
+                : String.format(Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
+    }
+
+    /** The nearest-rank percentile of sorted counts; 0 when there are none. */
+    static int rank(int[] sorted, double percentile) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        int index = (int) Math.ceil(percentile / 100 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
     }
 
     /** Shouts {@code count} messages into a room over HTTP, as a room with a past. */

@@ -49,7 +49,7 @@ class BenchIT {
                     && !scenario.equals("joins")) {
                 assertTrue(line.path("sent").asLong() > 0, line::toString);
                 for (String field : List.of("deliveries_per_s", "delivered_pct", "p50_ms", "p99_ms", "p999_ms",
-                        "max_ms", "server_cpu_pct", "server_rss_mib", "load_cpu_pct")) {
+                        "max_ms", "server_cpu_pct", "server_rss_mib", "load_cpu_pct", "presence_frames")) {
                     assertTrue(line.path(field).isNumber() && line.path(field).asDouble() >= 0,
                             field + " in " + line);
                 }
@@ -68,6 +68,26 @@ class BenchIT {
             if (scenario.equals("joins")) {
                 assertEquals(20, line.path("clients").asInt(), line::toString);
                 assertTrue(line.path("all_within_ms").isNumber(), line::toString);
+                assertTrue(line.path("presence_frames_are").isTextual(), line::toString);
+                for (String field : List.of("presence_settle_ms", "presence_each_min", "presence_each_p50",
+                        "presence_each_p99", "presence_each_max", "presence_frames_total", "presence_bytes_total",
+                        "presence_frames_after_settle")) {
+                    assertTrue(line.path(field).isIntegralNumber() && line.path(field).asLong() >= 0,
+                            field + " in " + line);
+                }
+                assertTrue(line.path("presence_each_min").asLong() <= line.path("presence_each_p50").asLong()
+                        && line.path("presence_each_p50").asLong() <= line.path("presence_each_p99").asLong()
+                        && line.path("presence_each_p99").asLong() <= line.path("presence_each_max").asLong(),
+                        line::toString);
+                // Slackir's joiners are named, and each gets its presence after its history: the count sees them;
+                // the bare Vert.x broadcast has no presence
+                boolean slackir = line.path("target").asText().equals("slackir");
+                assertEquals(slackir, line.path("named").asBoolean(), line::toString);
+                if (slackir) {
+                    assertTrue(line.path("presence_each_min").asLong() >= 1, line::toString);
+                } else if (line.path("target").asText().equals("vertx")) {
+                    assertEquals(0, line.path("presence_frames_total").asLong(), line::toString);
+                }
             }
         }
         Set<String> expected = new TreeSet<>(Set.of("fanout/step", "fanout/summary", "rooms/step", "rooms/summary",

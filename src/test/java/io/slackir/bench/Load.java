@@ -69,6 +69,7 @@ final class Load implements AutoCloseable {
     private int histories;
     private final Map<String, Long> closes = new TreeMap<>();
     private long frames;
+    private long presenceFrames;
 
     Load(int port, Protocol protocol) {
         try {
@@ -133,6 +134,11 @@ final class Load implements AutoCloseable {
     /** Text frames received, of any kind. */
     long frames() {
         return frames;
+    }
+
+    /** Presence frames received by every client: see {@link Client#presenceFrames}. */
+    long presenceFrames() {
+        return presenceFrames;
     }
 
     /** Close codes the server sent, and "reset" for connections that ended without a close frame. */
@@ -262,6 +268,12 @@ final class Load implements AutoCloseable {
         final long started = System.nanoTime();
         long handshakeAt;
         long historyAt;
+        /**
+         * Frames that say who is in the room, never a shout: Slackir's {@code presence} and {@code presence_diff}, the
+         * getting-started chat's {@code USER_JOINED} and {@code USER_LEFT}; and their payload bytes.
+         */
+        int presenceFrames;
+        long presenceBytes;
         private byte[] in = new byte[64 * 1024];
         private int filled;
         private ByteBuffer out;
@@ -463,8 +475,14 @@ final class Load implements AutoCloseable {
                         steps[step].errors.merge(code, 1L, Long::sum);
                     }
                 }
+                // "presence", "presence_diff" (Slackir); "USER_JOINED", "USER_LEFT" (getting-started)
+                case 'p', 'U' -> {
+                    presenceFrames++;
+                    presenceBytes += length;
+                    Load.this.presenceFrames++;
+                }
                 default -> {
-                    // USER_JOINED, USER_LEFT of the getting-started chat
+                    // "typing" (Slackir): nothing to measure
                 }
             }
         }
