@@ -36,6 +36,7 @@ class Presences {
     private final DistributionSummary members;
     private final DistributionSummary connections;
     private long heartbeat = -1;
+    private long sweep = -1;
 
     Presences(SlackirConfig config, Cluster cluster, Vertx vertx, ObjectMapper json, MeterRegistry registry) {
         this.config = config.presence();
@@ -55,6 +56,8 @@ class Presences {
 
     void start(@Observes StartupEvent started) {
         heartbeat = vertx.setPeriodic(config.heartbeat().toMillis(), id -> beat());
+        // Far more often than the heartbeat: a node's part is forgotten within a second of its time to live
+        sweep = vertx.setPeriodic(Math.max(1, Math.min(1000, config.ttl().toMillis() / 4)), id -> expire());
     }
 
     /**
@@ -63,6 +66,7 @@ class Presences {
      */
     void stop(@Observes ShutdownEvent stopping) {
         vertx.cancelTimer(heartbeat);
+        vertx.cancelTimer(sweep);
         List.copyOf(rooms).forEach(this::closed);
     }
 
@@ -129,22 +133,30 @@ class Presences {
         }
     }
 
-    /** Every heartbeat: says this node's part again, forgets the parts not said in time, and samples the metrics. */
+    /** Every heartbeat: says this node's part again, and samples the metrics. */
     private void beat() {
-        long now = System.nanoTime();
         for (Room room : rooms) {
-            boolean expired;
             synchronized (room) {
                 if (room.closed()) {
                     rooms.remove(room);
                     continue;
                 }
-                expired = room.presence.expire(now);
                 if (cluster.enabled() && room.presence.hasLocal()) {
                     publish(room, room.presence.local(room.name, cluster.node(), false));
                 }
                 members.record(room.presence.members());
                 connections.record(room.presence.connections());
+            }
+        }
+    }
+
+    /** Forgets the other nodes' parts not said again within the time to live: a node that died leaves no ghosts. */
+    private void expire() {
+        long now = System.nanoTime();
+        for (Room room : rooms) {
+            boolean expired;
+            synchronized (room) {
+                expired = room.presence.expire(now);
             }
             if (expired) {
                 changed(room);

@@ -64,8 +64,8 @@ final class RedisLink {
 
         /** The connection broke: it is closed and made again after a pause. */
         void lost(RedisConnection broken) {
-            if (current != broken) {
-                return;
+            if (stopped || current != broken) {
+                return; // closed on purpose, or already replaced: nobody is told of a loss
             }
             current = null;
             broken.close();
