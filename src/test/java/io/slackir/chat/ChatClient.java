@@ -3,7 +3,9 @@ package io.slackir.chat;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -19,6 +21,7 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /** A real WebSocket client of {@code /chat/{room}} for black-box tests: it keeps every frame it receives. */
@@ -193,6 +196,40 @@ public final class ChatClient implements AutoCloseable {
 
     public List<JsonObject> frames() {
         return List.copyOf(frames);
+    }
+
+    /**
+     * Who is in the room as this client knows it, by name with their connections: its {@code presence} frame with every
+     * {@code presence_diff} since applied, as a page would.
+     */
+    public Map<String, Integer> members() {
+        Map<String, Integer> members = new TreeMap<>();
+        for (JsonObject frame : frames) {
+            switch (frame.getString("type")) {
+                case "presence" -> {
+                    members.clear();
+                    put(members, frame.getJsonArray("members"));
+                }
+                case "presence_diff" -> {
+                    put(members, frame.getJsonArray("joins"));
+                    frame.getJsonArray("leaves").forEach(members::remove);
+                }
+                default -> {
+                }
+            }
+        }
+        return members;
+    }
+
+    private static void put(Map<String, Integer> members, JsonArray entries) {
+        entries.stream().map(JsonObject.class::cast)
+                .forEach(e -> members.put(e.getString("name"), e.getInteger("connections")));
+    }
+
+    /** The unnamed connections as the latest {@code presence} or {@code presence_diff} counts them; -1 before any. */
+    public int unnamed() {
+        List<JsonObject> presence = frames.stream().filter(f -> f.getString("type").startsWith("presence")).toList();
+        return presence.isEmpty() ? -1 : presence.getLast().getInteger("unnamed");
     }
 
     public boolean isClosed() {

@@ -9,9 +9,11 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -26,10 +28,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.awaitility.Awaitility;
+import org.jboss.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import io.slackir.conversations.EmbeddedDatabase;
 import io.vertx.core.json.JsonArray;
@@ -41,9 +47,15 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  * {@code redis-server}, started here on a free port): a shout accepted on one node reaches the room's clients on both,
  * with one id, stored once; history and reconnects on either node hold both nodes' shouts; Redis stopped and started
  * again mid-conversation stops neither node's own chat, and what crossed no node meanwhile arrives once it is back.
+ * Presence too, as clients see it: every client on either node sees the room's members on both, a node killed leaves no
+ * ghosts once its part's time to live has passed, and Redis restarted brings both nodes' clients to the same view.
+ * <p>
+ * The test that kills a node runs last: the nodes are started once for all the tests.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterIT {
 
+    private static final Logger LOG = Logger.getLogger(ClusterIT.class);
     private static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -196,6 +208,8 @@ class ClusterIT {
     @Test
     void redisStoppedAndStartedAgainStopsNoLocalChatAndLosesNothing() throws Exception {
         String room = room("outage");
+        // Another test stops Redis too: this one counts its own outage's log lines
+        Map<Node, Integer> unreachableBefore = Map.of(a, unreachable(a), b, unreachable(b));
         try (ChatClient a1 = ChatClient.join(a.base(), room);
                 ChatClient a2 = ChatClient.join(a.base(), room);
                 ChatClient b1 = ChatClient.join(b.base(), room);
@@ -244,8 +258,123 @@ class ClusterIT {
             String metrics = get(node, "/q/metrics").body();
             assertTrue(metric(metrics, "slackir_cluster_outages_total") >= 1, metrics);
             String log = Files.readString(node.log());
-            assertEquals(1, count(log, "is unreachable"), "one log line for the outage, not one per shout: " + log);
+            assertEquals(unreachableBefore.get(node) + 1, count(log, "is unreachable"),
+                    "one log line for the outage, not one per shout: " + log);
             assertTrue(log.contains("is reachable again"), log);
+        }
+    }
+
+    @Test
+    void everyClientOnEitherNodeSeesTheMembersOfBothAndTabsCountAcrossNodes() throws Exception {
+        String room = room("presence");
+        try (ChatClient ada = join(a, room, "Ada")) {
+            try (ChatClient bo = join(b, room, "Bo")) {
+                awaitViews(ChatClient.PATIENCE, Map.of("Ada", 1, "Bo", 1), ada, bo);
+
+                try (ChatClient adaOnB = join(b, room, "Ada")) {
+                    awaitViews(ChatClient.PATIENCE, Map.of("Ada", 2, "Bo", 1), ada, bo, adaOnB);
+                    for (Node node : List.of(a, b)) {
+                        JsonObject presence = presence(node, room);
+                        assertEquals(List.of("Ada", "Bo"), names(presence), "both nodes' members over HTTP on " + node);
+                        assertEquals(2, presence.getJsonArray("members").getJsonObject(0).getInteger("connections"));
+                        assertEquals(3, presence.getInteger("connections"));
+                    }
+                    assertEquals(since(presence(a, room), "Ada"), since(presence(b, room), "Ada"),
+                            "since when Ada is here is one time on both nodes: her first tab's");
+                }
+                awaitViews(ChatClient.PATIENCE, Map.of("Ada", 1, "Bo", 1), ada, bo);
+                for (ChatClient client : List.of(ada, bo)) {
+                    assertTrue(client.ofType("presence_diff").stream()
+                            .noneMatch(d -> d.getJsonArray("leaves").contains("Ada")),
+                            () -> "closing one of Ada's tabs is not Ada leaving: " + client.ofType("presence_diff"));
+                }
+            }
+            awaitViews(ChatClient.PATIENCE, Map.of("Ada", 1), ada);
+            assertEquals(new JsonArray().add("Bo"), ada.ofType("presence_diff").getLast().getJsonArray("leaves"),
+                    "Bo leaving node b is a leave on node a");
+            assertEquals(List.of("Ada"), names(presence(a, room)));
+        }
+    }
+
+    @Test
+    void typingOnOneNodeReachesTheOthersOnTheOtherNodeAndNotTheTypist() {
+        String room = room("typing");
+        try (ChatClient ada = join(a, room, "Ada"); ChatClient bo = join(b, room, "Bo");
+                ChatClient adaOnB = join(b, room, "Ada")) {
+            awaitViews(ChatClient.PATIENCE, Map.of("Ada", 2, "Bo", 1), ada, bo, adaOnB);
+            ada.send(new JsonObject().put("type", "typing"));
+            JsonObject typing = new JsonObject().put("type", "typing").put("name", "Ada");
+            assertEquals(typing, bo.await("typing"));
+            assertEquals(typing, adaOnB.await("typing"), "her other tab shows it too");
+
+            // Her own shout comes back after anything the room sent her before it
+            ada.shout("Ada", "done typing", "d");
+            shoutOf(ada, "done typing");
+            assertTrue(ada.ofType("typing").isEmpty(), () -> "not back to the one typing: " + ada.frames());
+            shoutOf(bo, "done typing");
+            assertEquals(1, bo.ofType("typing").size(), "one typing, relayed once");
+        }
+    }
+
+    @Test
+    void afterRedisIsBackBothNodesClientsSoonShowTheSameRightMembers() throws Exception {
+        String room = room("presence-outage");
+        try (ChatClient ada = join(a, room, "Ada"); ChatClient bo = join(b, room, "Bo")) {
+            try (ChatClient cy = join(b, room, "Cy")) {
+                awaitViews(ChatClient.PATIENCE, Map.of("Ada", 1, "Bo", 1, "Cy", 1), ada, bo, cy);
+
+                stopRedis();
+                Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> !connected(a) && !connected(b));
+            }
+            // Cy left node b and Di joined node a while the nodes could not tell each other: each node's own clients
+            // see their own node's change at once
+            try (ChatClient di = join(a, room, "Di")) {
+                Awaitility.await().atMost(ChatClient.PATIENCE)
+                        .until(() -> ada.members().containsKey("Di") && !bo.members().containsKey("Cy"));
+
+                startRedis();
+                long back = System.nanoTime();
+                Map<String, Integer> everyone = Map.of("Ada", 1, "Bo", 1, "Di", 1);
+                awaitViews(Duration.ofSeconds(10), everyone, ada, bo, di);
+                long converged = Duration.ofNanos(System.nanoTime() - back).toMillis();
+                LOG.infof("Both nodes' clients showed the same members %d ms after Redis was back", converged);
+                for (Node node : List.of(a, b)) {
+                    assertEquals(List.of("Ada", "Bo", "Di"), names(presence(node, room)), "over HTTP on " + node);
+                }
+                for (ChatClient client : List.of(ada, bo, di)) {
+                    assertEquals(0, client.unnamed(), "no unnamed connection: " + client);
+                }
+            }
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> connected(a) && connected(b));
+    }
+
+    /** Kills node b: runs after every other test, which all want both nodes. */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void aNodeKilledLeavesNoGhostsOnTheOtherNodeOnceItsPartExpires() throws Exception {
+        String room = room("ghosts");
+        try (ChatClient ada = join(a, room, "Ada"); ChatClient bo = join(b, room, "Bo");
+                ChatClient nobody = ChatClient.join(b.base(), room)) {
+            Awaitility.await().atMost(ChatClient.PATIENCE)
+                    .until(() -> ada.members().equals(Map.of("Ada", 1, "Bo", 1)) && ada.unnamed() == 1);
+
+            long killed = System.nanoTime();
+            b.process().destroyForcibly();
+            assertTrue(b.process().waitFor(10, TimeUnit.SECONDS), "node b is dead");
+            // A node's part not said again for the time to live (30 s by default) is forgotten; 5 s more for the
+            // presence_diff window and the polling
+            Awaitility.await().atMost(Duration.ofSeconds(35)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+                assertEquals(Map.of("Ada", 1), ada.members(), "node b's members, as node a's client sees them");
+                assertEquals(0, ada.unnamed(), "node b's unnamed connection, as node a's client counts it");
+            });
+            long vanished = Duration.ofNanos(System.nanoTime() - killed).toMillis();
+            LOG.infof("The killed node's members vanished from the other node's clients %d ms after the kill",
+                    vanished);
+            assertEquals(new JsonArray().add("Bo"), ada.ofType("presence_diff").getLast().getJsonArray("leaves"));
+            JsonObject presence = presence(a, room);
+            assertEquals(List.of("Ada"), names(presence));
+            assertEquals(0, presence.getInteger("unnamed"));
         }
     }
 
@@ -253,6 +382,40 @@ class ClusterIT {
 
     private static String room(String what) {
         return "cluster-" + what + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private static ChatClient join(Node node, String room, String name) {
+        return ChatClient.join(node.base(), room + "?name=" + URLEncoder.encode(name, StandardCharsets.UTF_8));
+    }
+
+    /** Waits until each client's view of the room, its presence with the diffs since applied, is {@code members}. */
+    private static void awaitViews(Duration within, Map<String, Integer> members, ChatClient... clients) {
+        Awaitility.await().atMost(within).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+            for (ChatClient client : clients) {
+                assertEquals(members, client.members(), "the members as " + client + " sees them");
+            }
+        });
+    }
+
+    /** {@code GET /api/rooms/{room}/presence} on a node. */
+    private static JsonObject presence(Node node, String room) throws Exception {
+        HttpResponse<String> response = get(node, "/api/rooms/" + room + "/presence");
+        assertEquals(200, response.statusCode(), response.body());
+        return new JsonObject(response.body());
+    }
+
+    private static List<String> names(JsonObject presence) {
+        return presence.getJsonArray("members").stream().map(m -> ((JsonObject) m).getString("name")).toList();
+    }
+
+    private static String since(JsonObject presence, String name) {
+        return presence.getJsonArray("members").stream().map(JsonObject.class::cast)
+                .filter(m -> name.equals(m.getString("name"))).findFirst().orElseThrow().getString("since");
+    }
+
+    /** The node's log lines saying Redis went out of reach: one per outage. */
+    private static int unreachable(Node node) throws IOException {
+        return count(Files.readString(node.log()), "is unreachable");
     }
 
     private static JsonObject shoutOf(ChatClient client, String message) {

@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.IntStream;
 
@@ -48,42 +47,11 @@ class PresenceTest {
         return ChatClient.join(base, room + "?name=" + URLEncoder.encode(name, StandardCharsets.UTF_8));
     }
 
-    /** What a client knows of the room after applying its presence frame and every diff, as a page would. */
-    private static Map<String, Integer> members(ChatClient client) {
-        Map<String, Integer> members = new TreeMap<>();
-        for (JsonObject frame : client.frames()) {
-            switch (frame.getString("type")) {
-                case "presence" -> {
-                    members.clear();
-                    apply(members, frame.getJsonArray("members"));
-                }
-                case "presence_diff" -> {
-                    apply(members, frame.getJsonArray("joins"));
-                    frame.getJsonArray("leaves").forEach(members::remove);
-                }
-                default -> {
-                }
-            }
-        }
-        return members;
-    }
-
-    private static void apply(Map<String, Integer> members, JsonArray entries) {
-        entries.stream().map(JsonObject.class::cast)
-                .forEach(e -> members.put(e.getString("name"), e.getInteger("connections")));
-    }
-
-    private static int unnamed(ChatClient client) {
-        List<JsonObject> presence = client.frames().stream()
-                .filter(f -> f.getString("type").startsWith("presence")).toList();
-        return presence.isEmpty() ? -1 : presence.getLast().getInteger("unnamed");
-    }
-
     @Test
     void joinerGetsWhoIsHereRightAfterTheHistoryAndEveryoneHearsOfItsArrival() {
         String room = newRoom();
         try (ChatClient ada = join(room, "Ada")) {
-            Awaitility.await().atMost(ChatClient.PATIENCE).until(() -> members(ada).equals(Map.of("Ada", 1)));
+            Awaitility.await().atMost(ChatClient.PATIENCE).until(() -> ada.members().equals(Map.of("Ada", 1)));
             try (ChatClient bo = join(room, "Bo")) {
                 List<String> types = bo.frames().stream().map(f -> f.getString("type")).limit(2).toList();
                 assertEquals(List.of("history", "presence"), types, "presence comes right after the history");
@@ -91,10 +59,10 @@ class PresenceTest {
                 assertEquals("Ada", presence.getJsonArray("members").getJsonObject(0).getString("name"));
                 assertTrue(presence.getJsonArray("members").getJsonObject(0).getString("since").endsWith("Z"));
                 Awaitility.await().atMost(ChatClient.PATIENCE)
-                        .until(() -> members(ada).equals(Map.of("Ada", 1, "Bo", 1))
-                                && members(bo).equals(Map.of("Ada", 1, "Bo", 1)));
+                        .until(() -> ada.members().equals(Map.of("Ada", 1, "Bo", 1))
+                                && bo.members().equals(Map.of("Ada", 1, "Bo", 1)));
             }
-            Awaitility.await().atMost(ChatClient.PATIENCE).until(() -> members(ada).equals(Map.of("Ada", 1)));
+            Awaitility.await().atMost(ChatClient.PATIENCE).until(() -> ada.members().equals(Map.of("Ada", 1)));
             JsonObject leave = ada.frames().stream().filter(f -> "presence_diff".equals(f.getString("type")))
                     .reduce((a, b) -> b).orElseThrow();
             assertEquals(new JsonArray().add("Bo"), leave.getJsonArray("leaves"));
@@ -107,10 +75,10 @@ class PresenceTest {
         try (ChatClient watcher = join(room, "Cy"); ChatClient tab1 = join(room, "Ada")) {
             try (ChatClient tab2 = join(room, "Ada")) {
                 Awaitility.await().atMost(ChatClient.PATIENCE)
-                        .until(() -> members(watcher).equals(Map.of("Ada", 2, "Cy", 1)));
+                        .until(() -> watcher.members().equals(Map.of("Ada", 2, "Cy", 1)));
             }
             Awaitility.await().atMost(ChatClient.PATIENCE)
-                    .until(() -> members(watcher).equals(Map.of("Ada", 1, "Cy", 1)));
+                    .until(() -> watcher.members().equals(Map.of("Ada", 1, "Cy", 1)));
             assertTrue(watcher.ofType("presence_diff").stream()
                     .allMatch(d -> d.getJsonArray("leaves").isEmpty()), "one tab closing is not Ada leaving");
         }
@@ -123,11 +91,11 @@ class PresenceTest {
         try (ChatClient ada = join(room, "Ada")) {
             // Together, as a crowd arrives: every join is under way before the first has its history
             crowd.addAll(IntStream.range(0, 40).parallel().mapToObj(i -> join(room, "guest " + i)).toList());
-            Awaitility.await().atMost(ChatClient.PATIENCE).until(() -> members(ada).size() == 41);
+            Awaitility.await().atMost(ChatClient.PATIENCE).until(() -> ada.members().size() == 41);
             int diffs = ada.ofType("presence_diff").size();
             assertThat("40 joins in " + diffs + " diffs", diffs, lessThanOrEqualTo(15));
             ChatClient last = crowd.getLast();
-            Awaitility.await().atMost(ChatClient.PATIENCE).until(() -> members(last).size() == 41);
+            Awaitility.await().atMost(ChatClient.PATIENCE).until(() -> last.members().size() == 41);
         } finally {
             crowd.forEach(ChatClient::close);
         }
@@ -144,7 +112,7 @@ class PresenceTest {
             assertEquals(new JsonObject().put("field", "name").put("message", "must not contain control characters"),
                     error.getJsonArray("errors").getJsonObject(0));
             Awaitility.await().atMost(ChatClient.PATIENCE)
-                    .until(() -> members(ada).equals(Map.of("Ada", 1)) && unnamed(ada) == 2);
+                    .until(() -> ada.members().equals(Map.of("Ada", 1)) && ada.unnamed() == 2);
             bad.shout("Bell", "still served", "s").awaitAck("s");
         }
     }
