@@ -39,9 +39,10 @@ public interface SlackirConfig {
 
         /**
          * How long a node's members count without it saying so again: a node that died (or lost Redis) is forgotten
-         * after this. Several heartbeats, so one lost message forgets nobody.
+         * after this (and within a second of it), so within 30 s of its death. Two and a half heartbeats: one lost
+         * message forgets nobody.
          */
-        @WithDefault("30s")
+        @WithDefault("25s")
         Duration ttl();
     }
 

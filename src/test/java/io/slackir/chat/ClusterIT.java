@@ -362,9 +362,9 @@ class ClusterIT {
             long killed = System.nanoTime();
             b.process().destroyForcibly();
             assertTrue(b.process().waitFor(10, TimeUnit.SECONDS), "node b is dead");
-            // A node's part not said again for the time to live (30 s by default) is forgotten; 5 s more for the
-            // presence_diff window and the polling
-            Awaitility.await().atMost(Duration.ofSeconds(35)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+            // A node's part not said again for the time to live (25 s by default) is forgotten within a second of it,
+            // and told within a diff window: within 30 s of the death, as promised
+            Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
                 assertEquals(Map.of("Ada", 1), ada.members(), "node b's members, as node a's client sees them");
                 assertEquals(0, ada.unnamed(), "node b's unnamed connection, as node a's client counts it");
             });
