@@ -15,7 +15,7 @@ import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import io.quarkus.runtime.Application;
+import io.slackir.it.PostgresForTheJar;
 
 /**
  * What the service logs at WARN or above (or with a stack trace) while a test watches, in either mode: in-process
@@ -38,7 +38,9 @@ final class ServerLog extends Handler implements AutoCloseable {
     private final long jarLogStart;
 
     private ServerLog() {
-        this.inProcess = Application.currentApplication() != null;
+        // The packaged application's database is started for the *IT suites only; in-process tests (and dev mode's
+        // continuous testing, where the application is not visible to the test's class loader) run beside the service
+        this.inProcess = System.getProperty(PostgresForTheJar.JDBC_URL) == null;
         this.jarLogStart = inProcess ? 0 : size(JAR_LOG);
     }
 

@@ -22,7 +22,7 @@ public class PostgresForTheJar implements QuarkusTestResourceLifecycleManager {
      * that started the application (Quarkus 3.36): a property is seen from any thread, and is not passed on to the
      * application (only {@code quarkus.*} ones are).
      */
-    static final String JDBC_URL = "slackir-test.jdbc-url";
+    public static final String JDBC_URL = "slackir-test.jdbc-url";
     static final String USER = "postgres";
     static final String PASSWORD = "postgres";
 
