@@ -25,19 +25,19 @@ class LimitsTest {
     }
 
     @Test
-    void contractNotesTableStatesTheLimitsTheCodeDefines() throws IOException {
-        String notes = "docs/contract-notes.md";
-        says(notes, "| room name | `" + Message.ROOM_RULE + "` | `Message.ROOM_RULE` |");
-        says(notes, "| `name` | at most " + Message.NAME_MAX + " characters | `Message.NAME_MAX` |");
-        says(notes, "| `message` | at most " + Message.MESSAGE_MAX + " characters | `Message.MESSAGE_MAX` |");
-        says(notes, "| `ref` | at most " + ChatSocket.REF_MAX + " characters | `ChatSocket.REF_MAX` |");
-        says(notes, "| a text frame that is read | at most " + ChatSocket.FRAME_MAX + " characters |");
-        says(notes, "| `history` on join | the latest " + History.LATEST + " shouts |");
-        says(notes, "| `history` after `?after=ID`, and a room's memory | at most " + History.AFTER_MAX + " shouts |");
-        says(notes, "| an HTTP page | `limit` 1 to " + Message.PAGE_MAX + ", " + Message.PAGE_DEFAULT + " by default |");
-        says("README.md", "room: 1–" + Message.ROOM_MAX + " of `a-z 0-9 - _`");
-        says("README.md", "the room's latest " + History.LATEST + " shouts");
-        says("README.md", "limit={1.." + Message.PAGE_MAX + "}");
+    void protocolStatesTheLimitsTheCodeDefines() throws IOException {
+        String protocol = "docs/protocol.md";
+        says(protocol, "| room name | `" + Message.ROOM_RULE + "` | `Message.ROOM_RULE` |");
+        says(protocol, "| `name` | at most " + Message.NAME_MAX + " characters | `Message.NAME_MAX` |");
+        says(protocol, "| `message` | at most " + Message.MESSAGE_MAX + " characters | `Message.MESSAGE_MAX` |");
+        says(protocol, "| `ref` | at most " + ChatSocket.REF_MAX + " characters | `ChatSocket.REF_MAX` |");
+        says(protocol, "| a text frame that is read | at most " + ChatSocket.FRAME_MAX + " characters |");
+        says(protocol, "| `history` on join | the latest " + History.LATEST + " shouts |");
+        says(protocol, "| `history` after `?after=ID`, and a room's memory | at most " + History.AFTER_MAX + " shouts |");
+        says(protocol, "| an HTTP page | `limit` 1 to " + Message.PAGE_MAX + ", " + Message.PAGE_DEFAULT + " by default |");
+        says(protocol, "1–" + Message.ROOM_MAX + " of `a-z 0-9 - _`");
+        says(protocol, "the room's latest " + History.LATEST + " shouts");
+        says(protocol, "limit={1.." + Message.PAGE_MAX + "}");
     }
 
     @Test
