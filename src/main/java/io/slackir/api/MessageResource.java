@@ -37,7 +37,7 @@ import io.slackir.chat.Shout;
 import io.slackir.conversations.Message;
 
 /**
- * The HTTP API (docs/contract-notes.md): a room's stored shouts page by page, one stored shout, and shouting over HTTP through the
+ * The HTTP API (docs/protocol.md): a room's stored shouts page by page, one stored shout, and shouting over HTTP through the
  * same {@link Megaphone} as the socket. Errors are {@link ApiError}s ({@link HttpErrors}).
  */
 @Path("/api")

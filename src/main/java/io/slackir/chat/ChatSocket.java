@@ -29,7 +29,7 @@ import io.smallrye.common.annotation.NonBlocking;
 import io.vertx.core.buffer.Buffer;
 
 /**
- * A room's live conversation, protocol v1 (docs/contract-notes.md): history on join, shouts broadcast to the room, an
+ * A room's live conversation, protocol v1 (docs/protocol.md): history on join, shouts broadcast to the room, an
  * ack once stored, an error frame for whatever is refused. A bad frame is answered, never fatal to the connection.
  * Each kind of frame a client sends has a handler and a budget of its own ({@link Throttle}).
  */

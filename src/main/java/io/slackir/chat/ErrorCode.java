@@ -4,7 +4,7 @@ import java.util.Locale;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 
-/** The codes of protocol v1's {@code error} frame (DESIGN.md). */
+/** The codes of protocol v1's {@code error} frame (docs/protocol.md). */
 public enum ErrorCode {
     /** Not JSON, or not a JSON object. */
     MALFORMED,

@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
-/** The frames of protocol v1 (DESIGN.md): one record for each the server sends, serialized by Jackson. */
+/** The frames of protocol v1 (docs/protocol.md): one record for each the server sends, serialized by Jackson. */
 public final class Frames {
 
     private Frames() {

@@ -12,7 +12,7 @@ import jakarta.validation.Constraint;
 import jakarta.validation.Payload;
 
 /**
- * User text as DESIGN.md's text rules define it: not blank, at most {@link #max()} code points, valid Unicode, and no
+ * User text as docs/protocol.md's text rules define it: not blank, at most {@link #max()} code points, valid Unicode, and no
  * control characters (a {@link #multiline()} text may hold newlines and tabs).
  */
 @Retention(RUNTIME)
