@@ -18,6 +18,7 @@
         room: document.getElementById('room'),
         messages: document.getElementById('messages'),
         older: document.getElementById('older'),
+        empty: document.getElementById('empty'),
         form: document.getElementById('shout-form'),
         name: document.getElementById('name'),
         message: document.getElementById('message'),
@@ -238,6 +239,7 @@
         forgetTypists();
         el.messages.replaceChildren();
         el.older.hidden = true;
+        el.empty.hidden = true;
         attempt = 0;
         connect();
     }
@@ -253,6 +255,14 @@
                     fillGap(room, since, frame.messages[0].id);
                 } else if (!frame.complete && !since) {
                     el.older.hidden = false;
+                }
+                // Nothing said here yet: say so, and how to start. Once the list has a message it never empties again
+                // in this room, so a reconnect does not bring this back. (A no-break space keeps the dash off the start
+                // of a line.)
+                if (frame.complete && el.messages.childElementCount === 0) {
+                    el.empty.textContent =
+                        `No messages in #${room} yet. Say hello below\u00a0— everyone in the room sees it at once.`;
+                    el.empty.hidden = false;
                 }
                 // The name may have changed while this connection was being made
                 syncName();
@@ -459,6 +469,7 @@
             }
         }
         el.messages.insertBefore(item, before);
+        el.empty.hidden = true;
     }
 
     /** Runs a change to the list, then follows the newest message if the reader was at the bottom. */
@@ -544,6 +555,7 @@
         const item = render(name, message);
         setState(item, 'pending', 'sending…');
         el.messages.appendChild(item);
+        el.empty.hidden = true;
         el.messages.parentElement.scrollTop = el.messages.parentElement.scrollHeight;
         unseen.push({ ref, name, message, item });
         unacked.set(ref, item);

@@ -127,6 +127,12 @@ final class Browser implements AutoCloseable {
                 .until(d -> typing().equals(text));
     }
 
+    /** What an empty room says in place of messages: '' once it says nothing (no-break spaces read as spaces). */
+    String emptyRoom() {
+        WebElement empty = driver.findElement(By.id("empty"));
+        return empty.isDisplayed() ? empty.getText().replace('\u00a0', ' ') : "";
+    }
+
     /** The messages the page shows, oldest first: id, state, name, text and problem, as the page renders them. */
     @SuppressWarnings("unchecked")
     List<Map<String, String>> messages() {

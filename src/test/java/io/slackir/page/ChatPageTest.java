@@ -30,6 +30,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
+import org.openqa.selenium.Rectangle;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -43,7 +44,7 @@ import io.vertx.core.json.JsonObject;
 /**
  * The chat page at {@code /}, in two real browsers (Debian's headless Chromium): what one types the other sees, history
  * after a reload, text never run as HTML, validation errors where they belong, a reconnect that repeats nothing, who is
- * here and who is typing.
+ * here and who is typing, what an empty room says, the form on a phone.
  */
 @QuarkusTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -142,6 +143,69 @@ class ChatPageTest {
         ada.screenshot("chat-desktop", 1280, 800);
         ada.screenshot("chat-phone", 390, 844);
         ada.driver.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 800));
+    }
+
+    @Test
+    void emptyRoomSaysHowToStartUntilItsFirstShoutAndNotAgainAfterAReconnect() throws Exception {
+        String room = newRoom();
+        open(room);
+        String hint = "No messages in #" + room + " yet. Say hello below — everyone in the room sees it at once.";
+        for (Browser page : List.of(ada, bob)) {
+            assertEquals(hint, page.emptyRoom());
+            assertEquals("p", page.driver.findElement(By.id("empty")).getTagName(), "text, not a picture");
+        }
+        try {
+            ada.screenshot("empty-desktop", 1280, 800);
+            ada.screenshot("empty-phone", 375, 667);
+        } finally {
+            ada.driver.manage().window().setSize(new Dimension(1280, 800));
+        }
+
+        bob.shout("Bob", "Hello, anyone?");
+        assertEquals("", bob.emptyRoom(), "gone as the own shout shows, before it is acked");
+        ada.awaitMessages(1);
+        assertEquals("", ada.emptyRoom(), "gone once the shout arrives");
+
+        // The reconnect's history (after the last shout shown) is empty and complete: the room is not empty for that
+        connections.stream().filter(c -> room.equals(c.pathParam("room"))).forEach(c -> c.closeAndAwait());
+        ada.awaitStatus("Connection lost");
+        ada.awaitStatus("Connected");
+        assertEquals("", ada.emptyRoom());
+        assertEquals(1, ada.messages().size());
+    }
+
+    @Test
+    void onAPhoneTheMessageBoxIsJustUnderTheNameFieldAndOnADesktopBesideIt() {
+        ada.open(base + "#/" + newRoom());
+        try {
+            ada.driver.manage().window().setSize(new Dimension(375, 667));
+            Rectangle name = rect("#name");
+            Rectangle label = rect("label[for=message]");
+            Rectangle message = rect("#message");
+            Rectangle send = rect(".send");
+            int gap = message.getY() - (name.getY() + name.getHeight());
+            String layout = "name " + box(name) + ", label " + box(label) + ", message " + box(message) + ", send "
+                    + box(send);
+            assertTrue(label.getY() >= name.getY() + name.getHeight()
+                    && label.getY() + label.getHeight() <= message.getY(), "the label between them: " + layout);
+            assertTrue(gap <= label.getHeight() + 16, "nothing but the label between them: " + gap + " px; " + layout);
+            assertTrue(Math.abs(send.getY() + send.getHeight() - (message.getY() + message.getHeight())) <= 2
+                    && send.getX() > message.getX() + message.getWidth(), "Send beside the box: " + layout);
+        } finally {
+            ada.driver.manage().window().setSize(new Dimension(1280, 800));
+        }
+        Rectangle name = rect("#name");
+        Rectangle message = rect("#message");
+        assertTrue(Math.abs(name.getY() - message.getY()) <= 2 && message.getX() > name.getX() + name.getWidth(),
+                "one row on a desktop: name " + box(name) + ", message " + box(message));
+    }
+
+    private Rectangle rect(String selector) {
+        return ada.driver.findElement(By.cssSelector(selector)).getRect();
+    }
+
+    private static String box(Rectangle r) {
+        return "(" + r.getX() + ", " + r.getY() + ") " + r.getWidth() + "×" + r.getHeight();
     }
 
     @Test
