@@ -1,4 +1,4 @@
-// Slackir's chat page: one room at a time, over ws://HOST/chat/{room} (protocol v1, DESIGN.md).
+// Slackir's chat page: one room at a time, over ws://HOST/chat/{room} (protocol v1, docs/protocol.md).
 // User text is only ever put in the page as text (textContent), never as HTML.
 'use strict';
 
