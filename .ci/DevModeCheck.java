@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -23,10 +25,12 @@ import java.util.regex.Pattern;
 
 /**
  * Proves dev mode, non-interactively, on a clean copy of the project (run by .ci/run, with a JDK 21+:
- * {@code java .ci/DevModeCheck.java}). It starts {@code ./mvnw quarkus:dev} with continuous testing, waits until the
- * service is ready, loads the Dev UI, exchanges shouts over the socket, waits for the continuous-testing result, edits
- * a Java class, sees the new code answer and the tests run again, then stops dev mode and checks that neither it nor
- * its PostgreSQL is left running. Every step is bounded in time; the figures are printed at the end.
+ * {@code java .ci/DevModeCheck.java}). It starts {@code ./mvnw quarkus:dev} as the README has it (continuous testing
+ * comes on by itself, from application.properties), waits until the service is ready, opens every page of the Dev UI,
+ * exchanges shouts over the socket, waits for the continuous-testing result, edits a Java class, sees the new code
+ * answer and the tests run again, then stops dev mode, checks that neither it nor its PostgreSQL is left running, and
+ * that nothing of all this logged an ERROR or a stack trace. Every step is bounded in time; the figures are printed at
+ * the end.
  */
 public class DevModeCheck {
 
@@ -49,7 +53,7 @@ public class DevModeCheck {
         int testDb = freePort();
         Path log = copy.resolve("devmode.log");
         String mvn = String.join(" ", "./mvnw", "--batch-mode", "--no-transfer-progress", "quarkus:dev",
-                "-Ddebug=false", "-Dquarkus.console.basic=true", "-Dquarkus.test.continuous-testing=enabled",
+                "-Ddebug=false", "-Dquarkus.console.basic=true",
                 "-Dquarkus.http.port=" + port,
                 "-D%dev.quarkus.embedded.postgresql.port=" + devDb,
                 "-D%test.quarkus.embedded.postgresql.port=" + testDb);
@@ -76,6 +80,8 @@ public class DevModeCheck {
                 throw new IllegalStateException("the Dev UI did not load: " + devUi.statusCode());
             }
             say("The Dev UI loads");
+            List<String> pages = devUiPages(base);
+            openInBrowser(base, pages);
 
             String room = "devmode";
             try (Chat chat = Chat.join(base, room)) {
@@ -160,6 +166,12 @@ public class DevModeCheck {
         if (!quit) {
             throw new IllegalStateException("dev mode did not stop on SIGTERM");
         }
+        List<String> errors = errorLines(log);
+        if (passed && !errors.isEmpty()) {
+            throw new IllegalStateException("dev mode logged " + errors.size() + " ERROR or stack-trace line(s):\n"
+                    + String.join("\n", errors));
+        }
+        say("No ERROR line and no stack trace in dev mode's output");
         if (passed) {
             // Only the copy is removed: a failed run keeps it (and its log) to look at
             deleteTree(copy);
@@ -170,6 +182,74 @@ public class DevModeCheck {
         return ProcessHandle.allProcesses()
                 .filter(p -> p.info().commandLine().map(c -> c.contains(copy.toString())).orElse(false))
                 .toList();
+    }
+
+    /**
+     * The Dev UI's pages, as its build-time data lists them: the menu's, footer's and settings' (extensions,
+     * configuration, continuous testing, ...) and every extension's ({@code namespace/page}). A page is a web component
+     * that the browser loads at {@code /q/dev-ui/<id>}.
+     */
+    private static List<String> devUiPages(URI base) throws Exception {
+        Pattern menu = Pattern.compile("^export const (menuItems|footerTabs|settingTabs|unlistedPages) ");
+        Pattern anyId = Pattern.compile("\"id\":\"([^\"]+)\"");
+        Pattern extensionPage = Pattern.compile("\"id\":\"([a-z0-9-]+/[^\"]+)\"");
+        Set<String> pages = new TreeSet<>();
+        for (String line : get(base.resolve("/q/dev-ui/devui-data.js")).split("\n")) {
+            Matcher id = (menu.matcher(line).find() ? anyId : extensionPage).matcher(line);
+            while (id.find()) {
+                pages.add(id.group(1));
+            }
+        }
+        if (pages.size() < 10) {
+            throw new IllegalStateException("the Dev UI lists only these pages: " + pages);
+        }
+        return List.copyOf(pages);
+    }
+
+    /**
+     * Opens each page in headless Chromium, which runs its components and their calls to the service (JSON-RPC), as a
+     * person browsing the Dev UI would; what they make dev mode log is checked at the end. Skipped without Chromium.
+     */
+    private static void openInBrowser(URI base, List<String> pages) throws Exception {
+        Path chromium = Path.of("/usr/bin/chromium");
+        if (!Files.isExecutable(chromium)) {
+            say("No Chromium at %s: the %d Dev UI pages are not opened", chromium, pages.size());
+            return;
+        }
+        Path profile = Files.createTempDirectory("slackir-devui-");
+        try {
+            for (String page : pages) {
+                Process browser = new ProcessBuilder(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu",
+                        "--user-data-dir=" + profile, "--virtual-time-budget=8000", "--dump-dom",
+                        base.resolve("/q/dev-ui/" + page).toString())
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                if (!browser.waitFor(60, TimeUnit.SECONDS)) {
+                    browser.destroyForcibly();
+                    throw new IllegalStateException("Chromium did not finish opening " + page + " within 60 s");
+                }
+            }
+        } finally {
+            deleteTree(profile);
+        }
+        say("Opened the %d Dev UI pages in Chromium: %s", pages.size(), String.join(", ", pages));
+    }
+
+    /** The ERROR lines of dev mode's output, and every line of a stack trace, whatever its level. */
+    private static List<String> errorLines(Path log) throws IOException {
+        Pattern error = Pattern.compile("^\\d{4}-\\d\\d-\\d\\d \\S+ (ERROR|FATAL) ");
+        return Files.readAllLines(log, StandardCharsets.UTF_8).stream()
+                .map(line -> line.replaceAll("\u001B\\[[;\\d]*m", ""))
+                .filter(line -> error.matcher(line).find() || line.startsWith("\tat ") || line.startsWith("Caused by: "))
+                .toList();
+    }
+
+    private static String get(URI uri) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException(uri + " answered " + response.statusCode());
+        }
+        return response.body();
     }
 
     /** Every result continuous testing has printed so far, in order. */
