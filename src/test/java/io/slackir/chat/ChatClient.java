@@ -46,6 +46,8 @@ public final class ChatClient implements AutoCloseable {
         socket.textMessageHandler(text -> frames.add(new JsonObject(text)));
         socket.frameHandler(frame -> rawFrames.incrementAndGet());
         socket.closeHandler(v -> closed = true);
+        // A write after the server closed (tests that get closed on purpose): the test's to see, not an ERROR in the log
+        socket.exceptionHandler(e -> LOG.debugf("The %s failed: %s", this, e.toString()));
     }
 
     /**
