@@ -54,7 +54,6 @@ public class PresenceResource {
             throw new Refusal(ErrorCode.INVALID, "the request is invalid", errors);
         }
         Frames.PresenceState now = rooms.presence(name);
-        int connections = now.unnamed() + now.members().stream().mapToInt(Frames.PresenceEntry::connections).sum();
-        return new Presence(name, now.members(), now.unnamed(), now.members().size(), connections);
+        return new Presence(name, now.members(), now.unnamed(), now.members().size(), now.connections());
     }
 }

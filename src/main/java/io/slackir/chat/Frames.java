@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -56,6 +57,12 @@ public final class Frames {
 
         public PresenceState(List<PresenceEntry> members, int unnamed) {
             this(TYPE, members, unnamed);
+        }
+
+        /** Every connection: each member's, and the unnamed ones. Not in the frame: a client can add them up. */
+        @JsonIgnore
+        public int connections() {
+            return unnamed + members.stream().mapToInt(PresenceEntry::connections).sum();
         }
     }
 

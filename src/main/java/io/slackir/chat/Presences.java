@@ -144,8 +144,9 @@ class Presences {
                 if (cluster.enabled() && room.presence.hasLocal()) {
                     publish(room, room.presence.local(room.name, cluster.node(), false));
                 }
-                members.record(room.presence.members());
-                connections.record(room.presence.connections());
+                Frames.PresenceState now = room.presence.now();
+                members.record(now.members().size());
+                connections.record(now.connections());
             }
         }
     }

@@ -176,12 +176,4 @@ final class RoomPresence {
         scheduled = true;
         return true;
     }
-
-    int members() {
-        return merged().size();
-    }
-
-    int connections() {
-        return merged().values().stream().mapToInt(Entry::connections).sum() + unnamed();
-    }
 }
