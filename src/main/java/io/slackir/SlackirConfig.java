@@ -8,6 +8,7 @@ import io.quarkus.runtime.configuration.MemorySize;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
 
 /** Slackir's own settings, {@code slackir.*}: each default is what a single node wants with no tuning. */
 @ConfigMapping(prefix = "slackir")
@@ -22,6 +23,61 @@ public interface SlackirConfig {
     Origins origins();
 
     Presence presence();
+
+    Auth auth();
+
+    Rooms rooms();
+
+    /** Who may connect and speak: anyone ({@code open}), or the bearers of a valid JWT ({@code jwt}). */
+    interface Auth {
+
+        /**
+         * {@code open}: anyone who can reach the port connects and speaks under the name they give (dev mode, a trusted
+         * network). {@code jwt}: the socket's handshake and every {@code /api} call need a bearer token of the
+         * deployment's identity provider, verified with the {@code mp.jwt.verify.*} settings (public key or JWKS,
+         * issuer, audience); names come from the token.
+         */
+        @WithDefault("open")
+        Mode mode();
+
+        enum Mode {
+            OPEN,
+            JWT
+        }
+
+        /**
+         * The claims a signed-in user's name is taken from, the first one present with a valid name: the name others
+         * see and the key presence counts them under, so it should be unique per user ({@code preferred_username} is,
+         * in Keycloak).
+         */
+        @WithDefault("preferred_username,name,sub")
+        List<String> nameClaims();
+
+        /**
+         * The claim listing the private rooms a user may enter, as {@code room:NAME} entries ({@code room:ops}); an
+         * entry may end with {@code *} ({@code room:team-*}, or {@code room:*} for every room).
+         */
+        @WithDefault("groups")
+        String groupsClaim();
+
+        /**
+         * Where the page sends a signed-out user to sign in (jwt mode): the identity provider's authorization URL for
+         * the implicit flow ({@code response_type=token}). The page adds {@code redirect_uri} (itself) and expects to
+         * come back with {@code #access_token=...}.
+         */
+        Optional<String> signInUrl();
+    }
+
+    /** Which rooms are private (jwt mode): only users whose group claim names them may enter, read or write. */
+    interface Rooms {
+
+        /**
+         * Room names or patterns ending with {@code *} ({@code team-*}): rooms open only to users with a matching
+         * {@code room:} group. None by default: every room is open to every signed-in user.
+         */
+        @WithName("private")
+        Optional<List<String>> privateRooms();
+    }
 
     /** Who is in a room, across nodes: how soon members hear of a change, and how soon a dead node's are forgotten. */
     interface Presence {

@@ -26,12 +26,20 @@ public class HttpErrors {
     @ServerExceptionMapper
     RestResponse<ApiError> refused(Refusal refused) {
         int status = switch (refused.code()) {
+            case UNAUTHORIZED -> 401;
+            case FORBIDDEN -> 403;
             case TOO_LARGE -> 413;
             case RATE_LIMITED -> 429;
             case OVERLOADED -> 503;
             default -> 400;
         };
-        return error(status, new ApiError(refused.code().wire(), refused.getMessage(), refused.errors()));
+        RestResponse<ApiError> response = error(status,
+                new ApiError(refused.code().wire(), refused.getMessage(), refused.errors()));
+        if (status == 401) {
+            // The scheme a client must use (RFC 6750); nothing said of what was wrong with the token
+            response.getHeaders().putSingle("WWW-Authenticate", "Bearer");
+        }
+        return response;
     }
 
     /** A body that is not JSON at all. */

@@ -28,6 +28,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.slackir.chat.Access;
 import io.slackir.chat.ErrorCode;
 import io.slackir.chat.FieldError;
 import io.slackir.chat.Frames;
@@ -53,9 +54,11 @@ import io.slackir.conversations.Message;
 public class MessageResource {
 
     private final Megaphone megaphone;
+    private final Access access;
 
-    MessageResource(Megaphone megaphone) {
+    MessageResource(Megaphone megaphone, Access access) {
         this.megaphone = megaphone;
+        this.access = access;
     }
 
     @GET
@@ -79,6 +82,7 @@ public class MessageResource {
                     schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "" + Message.PAGE_MAX,
                             defaultValue = "" + Message.PAGE_DEFAULT))
             @QueryParam("limit") String limit) {
+        access.http(room);
         List<FieldError> errors = new ArrayList<>();
         RoomParameter.check(room, errors);
         UUID beforeId = before == null ? null : uuid("before", before, errors);
@@ -109,13 +113,15 @@ public class MessageResource {
     public Response one(
             @Parameter(description = "The shout's id", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
             @PathParam("id") String id) {
+        Access.SignedIn caller = access.http(null);
         List<FieldError> errors = new ArrayList<>();
         UUID shoutId = uuid("id", id, errors);
         if (!errors.isEmpty()) {
             throw new Refusal(ErrorCode.INVALID, "the request is invalid", errors);
         }
         Message message = Message.findById(shoutId);
-        if (message == null) {
+        // A shout of a room the caller may not enter is not theirs to see, nor to know of
+        if (message == null || !access.mayEnter(caller, message.room)) {
             return Response.status(Response.Status.NOT_FOUND)
                     .entity(new ApiError("not_found", "no shout " + shoutId + " is stored"))
                     .build();
@@ -150,13 +156,15 @@ public class MessageResource {
                     schema = @Schema(type = SchemaType.STRING, pattern = RoomParameter.PATTERN))
             @PathParam("room") String room,
             JsonNode body) {
+        Access.SignedIn caller = access.http(room);
         Shout shout;
         try {
             if (body == null || !body.isObject()) {
                 throw new Refusal(ErrorCode.MALFORMED, "the body is not a JSON object");
             }
             List<FieldError> errors = new ArrayList<>();
-            String name = Frames.text(body, "name", errors);
+            // Signed in (jwt mode), the token names the speaker: a name in the body is ignored
+            String name = caller != null ? caller.name() : Frames.text(body, "name", errors);
             String message = Frames.text(body, "message", errors);
             if (!errors.isEmpty()) {
                 throw new Refusal(ErrorCode.INVALID, "the shout is invalid", errors);

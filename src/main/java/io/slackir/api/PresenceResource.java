@@ -17,6 +17,7 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import io.slackir.chat.Access;
 import io.slackir.chat.ErrorCode;
 import io.slackir.chat.FieldError;
 import io.slackir.chat.Frames;
@@ -30,9 +31,11 @@ import io.slackir.chat.Rooms;
 public class PresenceResource {
 
     private final Rooms rooms;
+    private final Access access;
 
-    PresenceResource(Rooms rooms) {
+    PresenceResource(Rooms rooms, Access access) {
         this.rooms = rooms;
+        this.access = access;
     }
 
     @GET
@@ -48,6 +51,7 @@ public class PresenceResource {
             @Parameter(description = RoomParameter.DESCRIPTION,
                     schema = @Schema(type = SchemaType.STRING, pattern = RoomParameter.PATTERN))
             @PathParam("room") String name) {
+        access.http(name);
         List<FieldError> errors = new ArrayList<>();
         RoomParameter.check(name, errors);
         if (!errors.isEmpty()) {

@@ -20,12 +20,14 @@ import io.quarkus.websockets.next.OnError;
 import io.quarkus.websockets.next.OnOpen;
 import io.quarkus.websockets.next.OnPongMessage;
 import io.quarkus.websockets.next.OnTextMessage;
+import io.quarkus.websockets.next.UserData;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.slackir.SlackirConfig;
 import io.smallrye.common.annotation.NonBlocking;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 
 /**
@@ -38,8 +40,14 @@ public class ChatSocket {
 
     private static final Logger LOG = Logger.getLogger(ChatSocket.class);
 
+    /** The timer that closes a connection when its token expires (jwt mode). */
+    private static final UserData.TypedKey<Long> EXPIRY = UserData.TypedKey.forLong("slackir.expiry");
+
     /** Closed for sending far over its rate, long after being told. */
     static final CloseReason FLOODING = new CloseReason(1008, "flooding: far over the rate limit");
+
+    /** Closed when the token it was opened with expires (jwt mode): reconnect with a fresh one and {@code ?after=}. */
+    static final CloseReason EXPIRED = new CloseReason(4401, "the token expired: reconnect with a fresh one");
 
     /** Closed for a message over max-message-size that came in frames each under max-frame-size. */
     static final CloseReason TOO_LARGE = new CloseReason(1009, "too large: over max-message-size");
@@ -56,6 +64,8 @@ public class ChatSocket {
 
     private final Rooms rooms;
     private final Megaphone megaphone;
+    private final Access access;
+    private final Vertx vertx;
     private final ObjectMapper json;
     private final SlackirConfig.Limits limits;
     /** What a client may send, by {@code type}. */
@@ -68,9 +78,12 @@ public class ChatSocket {
     private final Counter typingRelayed;
     private final Counter typingDropped;
 
-    ChatSocket(Rooms rooms, Megaphone megaphone, ObjectMapper json, SlackirConfig config, MeterRegistry registry) {
+    ChatSocket(Rooms rooms, Megaphone megaphone, Access access, Vertx vertx, ObjectMapper json, SlackirConfig config,
+            MeterRegistry registry) {
         this.rooms = rooms;
         this.megaphone = megaphone;
+        this.access = access;
+        this.vertx = vertx;
         this.json = json;
         this.limits = config.limits();
         this.budgets = List.of(new Throttle.Budget(Shout.TYPE, limits.rate(), limits.burst(), false),
@@ -81,21 +94,33 @@ public class ChatSocket {
 
     /**
      * Runs on a worker thread: the history is read from the database. {@code ?after=ID} asks for what came since;
-     * {@code ?name=} says who the connection is (none: unnamed), checked as a shout's name is.
+     * {@code ?name=} says who the connection is (none: unnamed), checked as a shout's name is; in jwt mode the token
+     * says it, and the connection is closed when the token expires.
      */
     @OnOpen
     void join(WebSocketConnection connection) {
         String query = connection.handshakeRequest().query();
         Map<String, List<String>> parameters = query == null ? Map.of()
                 : new QueryStringDecoder(query, false).parameters();
-        String name = first(parameters, "name");
         List<FieldError> errors = new ArrayList<>();
-        if (name != null) {
-            name = name.strip();
-            megaphone.check("name", name, errors);
+        Speaker speaker;
+        Access.SignedIn signedIn = connection.userData().get(AccessCheck.SIGNED_IN);
+        if (signedIn != null) {
+            speaker = signedIn.speaker(); // a name in the query is ignored: nobody speaks as someone else
+        } else {
+            String name = first(parameters, "name");
+            if (name != null) {
+                name = name.strip();
+                megaphone.check("name", name, errors);
+            }
+            speaker = name == null || !errors.isEmpty() ? null : Speaker.named(name);
         }
-        Member member = new Member(connection, name == null || !errors.isEmpty() ? null : Speaker.named(name),
-                new Throttle(budgets, limits.floodStrikes()), limits.sendBuffer().asLongValue());
+        Member member = new Member(connection, speaker, new Throttle(budgets, limits.floodStrikes()),
+                limits.sendBuffer().asLongValue());
+        if (signedIn != null) {
+            long expiresIn = Math.max(1, signedIn.expires().toEpochMilli() - System.currentTimeMillis());
+            connection.userData().put(EXPIRY, vertx.setTimer(expiresIn, timer -> member.close(EXPIRED)));
+        }
         if (!errors.isEmpty()) {
             // Before the history: the client learns why it is unnamed
             Refusal refused = new Refusal(ErrorCode.INVALID, "the name is invalid; in this room you are unnamed", errors);
@@ -112,6 +137,10 @@ public class ChatSocket {
 
     @OnClose
     void leave(WebSocketConnection connection) {
+        Long expiry = connection.userData().get(EXPIRY);
+        if (expiry != null) {
+            vertx.cancelTimer(expiry);
+        }
         rooms.leave(connection);
     }
 
@@ -244,7 +273,10 @@ public class ChatSocket {
         if (ref != null && ref.codePointCount(0, ref.length()) > REF_MAX) {
             errors.add(new FieldError("ref", "must be at most " + REF_MAX + " characters"));
         }
-        String name = Frames.text(frame, "name", errors);
+        Member member = rooms.member(connection);
+        // Signed in (jwt mode), the token names the speaker: a name in the frame is ignored
+        boolean signedIn = member != null && connection.userData().get(AccessCheck.SIGNED_IN) != null;
+        String name = signedIn ? member.speaker.name() : Frames.text(frame, "name", errors);
         String message = Frames.text(frame, "message", errors);
         String echo = errors.stream().anyMatch(e -> e.field().equals("ref")) ? null : ref;
         if (!errors.isEmpty()) {

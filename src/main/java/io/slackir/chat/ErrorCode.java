@@ -19,7 +19,11 @@ public enum ErrorCode {
     /** The persistence backlog is full: the shout was not accepted. */
     OVERLOADED,
     /** The shout was broadcast but could not be stored. */
-    NOT_STORED;
+    NOT_STORED,
+    /** HTTP in jwt mode: no valid bearer token (401). */
+    UNAUTHORIZED,
+    /** HTTP in jwt mode: a private room the caller's groups do not name (403). */
+    FORBIDDEN;
 
     private final String wire = name().toLowerCase(Locale.ROOT);
 

@@ -4,7 +4,7 @@ package io.slackir.chat;
  * Who a connection speaks as: the key presence counts it under, and the name others see. Today both are the display
  * name the connection gave when it joined; once identity exists the key is the signed-in user and the name theirs.
  */
-record Speaker(String key, String name) {
+public record Speaker(String key, String name) {
 
     /** A speaker known only by the name it gave. */
     static Speaker named(String name) {

@@ -1,6 +1,8 @@
 package io.slackir.chat;
 
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
@@ -69,12 +72,52 @@ public final class ChatClient implements AutoCloseable {
         return again;
     }
 
+    /** Connects with more to the handshake ({@link #bearer}, {@link #carrier}) and waits for the history frame. */
+    public static ChatClient join(URI base, String room, UnaryOperator<WebSocketConnectOptions> handshake) {
+        ChatClient client = connectTo(base, room, handshake);
+        client.await("history");
+        return client;
+    }
+
+    /** The token in the {@code Authorization} header, as a program sends it. */
+    public static UnaryOperator<WebSocketConnectOptions> bearer(String token) {
+        return options -> options.addHeader("Authorization", "Bearer " + token);
+    }
+
+    /**
+     * The token in the {@code bearer-token-carrier} subprotocol, as a browser sends it (it cannot set headers): the
+     * carrier, then {@code quarkus-http-upgrade#Authorization#Bearer <token>}, URI-encoded.
+     */
+    public static UnaryOperator<WebSocketConnectOptions> carrier(String token) {
+        String header = URLEncoder.encode("quarkus-http-upgrade#Authorization#Bearer " + token, StandardCharsets.UTF_8)
+                .replace("+", "%20");
+        return options -> options.setSubProtocols(List.of("bearer-token-carrier", header));
+    }
+
+    /** The outcome of a handshake: 101 when upgraded, else the refusal's status. */
+    public static int handshakeStatus(URI base, String path, UnaryOperator<WebSocketConnectOptions> handshake) {
+        try {
+            CLIENT.connect(handshake.apply(options(base, path))).toCompletionStage().toCompletableFuture()
+                    .orTimeout(10, TimeUnit.SECONDS).join().close();
+            return 101;
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof io.vertx.core.http.UpgradeRejectedException rejected) {
+                return rejected.getStatus();
+            }
+            throw e;
+        }
+    }
+
     private static ChatClient connectTo(URI base, String room) {
+        return connectTo(base, room, UnaryOperator.identity());
+    }
+
+    private static ChatClient connectTo(URI base, String room, UnaryOperator<WebSocketConnectOptions> handshake) {
         // The handlers are set before the handshake: the history that follows it cannot be missed
         ClientWebSocket socket = CLIENT.webSocket();
         ChatClient client = new ChatClient(socket);
         client.path = "/chat/" + room;
-        socket.connect(options(base, "/chat/" + room))
+        socket.connect(handshake.apply(options(base, "/chat/" + room)))
                 .toCompletionStage().toCompletableFuture().orTimeout(PATIENCE.toSeconds(), TimeUnit.SECONDS).join();
         return client;
     }

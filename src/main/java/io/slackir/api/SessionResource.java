@@ -1,0 +1,45 @@
+package io.slackir.api;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import io.slackir.chat.Access;
+
+/**
+ * What a client asks first: whether it needs a token and where to get one, and, with one, who it is. Always answers:
+ * a missing or bad token is not refused here, it is simply not signed in.
+ */
+@Path("/api/session")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Session", description = "How to sign in, and who the caller is")
+public class SessionResource {
+
+    private final Access access;
+
+    SessionResource(Access access) {
+        this.access = access;
+    }
+
+    @GET
+    @Operation(summary = "The sign-in mode, and who the caller is",
+            description = "Needs no token. In jwt mode, `name` and `expiresAt` say who a valid bearer token signs in; "
+                    + "without one (or with an invalid one) they are absent.")
+    @APIResponse(responseCode = "200", description = "The mode, and the caller if signed in",
+            content = @Content(schema = @Schema(implementation = Session.class)))
+    public Session session() {
+        if (access.open()) {
+            return new Session("open", null, null, null);
+        }
+        Access.SignedIn caller = access.whoever();
+        return new Session("jwt", access.signInUrl(), caller == null ? null : caller.name(),
+                caller == null ? null : caller.expires());
+    }
+}
