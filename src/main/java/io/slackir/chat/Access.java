@@ -236,7 +236,8 @@ public class Access {
                 if (invalid.hasErrorCode(ErrorCodes.SIGNATURE_INVALID)) {
                     return Reason.SIGNATURE;
                 }
-                if (invalid.hasErrorCode(ErrorCodes.ISSUER_INVALID) || invalid.hasErrorCode(ErrorCodes.ISSUER_MISSING)) {
+                if (invalid.hasErrorCode(ErrorCodes.ISSUER_INVALID)
+                        || invalid.hasErrorCode(ErrorCodes.ISSUER_MISSING)) {
                     return Reason.ISSUER;
                 }
                 if (invalid.hasErrorCode(ErrorCodes.AUDIENCE_INVALID)

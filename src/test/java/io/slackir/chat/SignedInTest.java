@@ -160,7 +160,8 @@ class SignedInTest {
     void anExpiredTokenClosesItsConnectionAndAFreshOnePicksUpWhereItLeftOff() {
         String room = room();
         try (ChatClient bob = ChatClient.join(base, room, ChatClient.bearer(Tokens.of("bob")))) {
-            ChatClient ada = ChatClient.join(base, room, ChatClient.bearer(Tokens.expiringIn(Duration.ofSeconds(3), "ada")));
+            ChatClient ada = ChatClient.join(base, room,
+                    ChatClient.bearer(Tokens.expiringIn(Duration.ofSeconds(3), "ada")));
             ada.shout("ada", "before it expires", "1");
             String last = ada.awaitAck("1").getString("id");
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> ada.closeStatus() != null);
@@ -179,6 +180,17 @@ class SignedInTest {
                 assertTrue(history.getBoolean("complete"));
             }
         }
+    }
+
+    @Test
+    void theDevScriptMintsATokenThatSignsIn() throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process mint = new ProcessBuilder(java, "dev/Token.java", "eve", "room:ops", "--minutes", "5").start();
+        String token = new String(mint.getInputStream().readAllBytes()).strip();
+        assertEquals(0, mint.waitFor(), new String(mint.getErrorStream().readAllBytes()));
+        assertEquals(101, handshake("ops", token));
+        given().header("Authorization", "Bearer " + token).when().get("/api/session").then()
+                .statusCode(200).body("name", equalTo("eve"));
     }
 
     @Test

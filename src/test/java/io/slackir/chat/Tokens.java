@@ -30,7 +30,7 @@ public final class Tokens {
     public static final Path PUBLIC_KEY = Path.of("dev/jwt/publicKey.pem").toAbsolutePath();
     public static final Path PRIVATE_KEY = Path.of("dev/jwt/privateKey.pem").toAbsolutePath();
 
-    /** jwt mode, verifying the dev key pair's tokens for this issuer and audience; {@code ops} and {@code team-*} private. */
+    /** jwt mode, verifying the dev key pair's tokens of this issuer for this audience; {@code ops}, {@code team-*} private. */
     public static class JwtMode implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
@@ -93,7 +93,8 @@ public final class Tokens {
     public static PrivateKey devKey() {
         try {
             String pem = Files.readString(PRIVATE_KEY).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
-            return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(pem)));
+            return KeyFactory.getInstance("RSA")
+                    .generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(pem)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (GeneralSecurityException e) {
