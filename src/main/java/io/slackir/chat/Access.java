@@ -145,8 +145,9 @@ public class Access {
                 .anyMatch(group -> group.startsWith("room:") && glob(group.substring(5)).matcher(room).matches());
     }
 
-    private boolean isPrivate(String room) {
-        return privateRooms.stream().anyMatch(p -> p.matcher(room).matches());
+    /** Whether {@code room} is private (jwt mode, {@code slackir.rooms.private}): its name is not shown to others. */
+    public boolean isPrivate(String room) {
+        return !open && privateRooms.stream().anyMatch(p -> p.matcher(room).matches());
     }
 
     /** The HTTP request's {@code Authorization} header. */

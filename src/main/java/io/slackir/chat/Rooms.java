@@ -34,10 +34,12 @@ public class Rooms {
     private final History history;
     private final Presences presences;
     private final Duration subscribeTimeout;
+    private final Access access;
 
     Rooms(ObjectMapper json, MeterRegistry registry, SlackirConfig config, Cluster cluster, History history,
-            Presences presences) {
+            Presences presences, Access access) {
         this.json = json;
+        this.access = access;
         this.registry = registry;
         this.cluster = cluster;
         this.history = history;
@@ -176,6 +178,9 @@ public class Rooms {
         }
         Room room = rooms.computeIfAbsent(name, n -> {
             Room created = new Room(n, deliveries, cluster, frame -> Frames.write(json, frame));
+            if (access.isPrivate(n)) {
+                return created; // no gauge: /q/metrics would name the private room to anyone who can read it
+            }
             created.connections = Gauge.builder("slackir.room.connections", created, Room::size)
                     .description("Open connections of a room")
                     .tag("room", n)
@@ -189,7 +194,9 @@ public class Rooms {
 
     /** A closed room leaves the registry; its gauge first, so that a new room of that name registers its own. */
     private void close(Room room) {
-        registry.remove(room.connections);
+        if (room.connections != null) {
+            registry.remove(room.connections);
+        }
         rooms.remove(room.name, room);
         presences.closed(room);
         cluster.sync(room.name);
