@@ -29,8 +29,9 @@ import java.util.regex.Pattern;
  * comes on by itself, from application.properties), waits until the service is ready, opens every page of the Dev UI,
  * exchanges shouts over the socket, waits for the continuous-testing result, edits a Java class, sees the new code
  * answer and the tests run again, then stops dev mode, checks that neither it nor its PostgreSQL is left running, and
- * that nothing of all this logged an ERROR or a stack trace. Every step is bounded in time; the figures are printed at
- * the end.
+ * that nothing of all this logged an ERROR or a stack trace. Then it starts dev mode again in jwt mode
+ * ({@code -Dslackir.auth.mode=jwt}, as docs/operations.md has it) and proves a token of {@code dev/Token.java} signs in
+ * while none gets 401. Every step is bounded in time; the figures are printed at the end.
  */
 public class DevModeCheck {
 
@@ -139,6 +140,56 @@ public class DevModeCheck {
         } finally {
             quit(devMode, keyboard, List.of(port, devDb, testDb), copy, log, ok);
         }
+        jwtMode(copy);
+        // Only the copy is removed: a failed run keeps it (and its logs) to look at
+        deleteTree(copy);
+    }
+
+    /**
+     * Dev mode in jwt mode, without an identity provider: the pom has {@code quarkus:dev} trust {@code dev/jwt}'s key
+     * pair, and {@code dev/Token.java} mints a token with it. Continuous testing is off for this short run.
+     */
+    private static void jwtMode(Path copy) throws Exception {
+        int port = freePort();
+        int devDb = freePort();
+        int testDb = freePort();
+        Path log = copy.resolve("devmode-jwt.log");
+        String mvn = String.join(" ", "./mvnw", "--batch-mode", "--no-transfer-progress", "quarkus:dev",
+                "-Ddebug=false", "-Dquarkus.console.basic=true", "-Dquarkus.test.continuous-testing=disabled",
+                "-Dslackir.auth.mode=jwt", "-Dslackir.rooms.private=ops",
+                "-Dquarkus.http.port=" + port,
+                "-D%dev.quarkus.embedded.postgresql.port=" + devDb,
+                "-D%test.quarkus.embedded.postgresql.port=" + testDb);
+        long start = System.nanoTime();
+        Process devMode = new ProcessBuilder("script", "-qfec", mvn, "/dev/null")
+                .directory(copy.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        boolean ok = false;
+        try {
+            URI base = URI.create("http://localhost:" + port + "/");
+            until("dev mode in jwt mode is ready", READY, () -> status(base.resolve("/q/health/ready")) == 200,
+                    devMode, log);
+            double ready = seconds(start);
+            if (status(base.resolve("/api/rooms/lobby/messages")) != 401) {
+                throw new IllegalStateException("jwt mode in dev mode answers the API without a token");
+            }
+            Process mint = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "dev/Token.java", "dev-ada", "room:ops").directory(copy.toFile()).start();
+            String token = new String(mint.getInputStream().readAllBytes()).strip();
+            if (mint.waitFor() != 0 || token.isEmpty()) {
+                throw new IllegalStateException("dev/Token.java failed: " + new String(mint.getErrorStream()
+                        .readAllBytes()));
+            }
+            try (Chat chat = Chat.join(base, "ops", token)) {
+                chat.send("{\"type\":\"shout\",\"message\":\"signed in from dev mode\",\"ref\":\"j1\"}");
+                chat.await(f -> f.contains("\"name\":\"dev-ada\"") && f.contains("signed in from dev mode"));
+                chat.await(f -> f.contains("\"type\":\"ack\"") && f.contains("\"j1\""));
+            }
+            say("jwt mode in dev mode: ready after %.1f s; the API answers 401 without a token; a dev/Token.java "
+                    + "token joins the private room ops and shouts as dev-ada", ready);
+            ok = true;
+        } finally {
+            quit(devMode, devMode.getOutputStream(), List.of(port, devDb, testDb), copy, log, ok);
+        }
     }
 
     /**
@@ -179,10 +230,6 @@ public class DevModeCheck {
                     errors.size(), String.join("\n", errors)));
         }
         say("No ERROR line and no stack trace in dev mode's output");
-        if (passed) {
-            // Only the copy is removed: a failed run keeps it (and its log) to look at
-            deleteTree(copy);
-        }
     }
 
     private static List<ProcessHandle> leftovers(Path copy) {
@@ -358,9 +405,18 @@ public class DevModeCheck {
         private WebSocket socket;
 
         static Chat join(URI base, String room) throws Exception {
+            return join(base, room, null);
+        }
+
+        /** Joins with a bearer token (jwt mode), or none. */
+        static Chat join(URI base, String room, String token) throws Exception {
             Chat chat = new Chat();
             URI uri = URI.create("ws://" + base.getHost() + ":" + base.getPort() + "/chat/" + room);
-            chat.socket = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
+            WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
+            if (token != null) {
+                builder.header("Authorization", "Bearer " + token);
+            }
+            chat.socket = builder
                     .buildAsync(uri, new WebSocket.Listener() {
                         private final StringBuilder text = new StringBuilder();
 
