@@ -18,7 +18,8 @@ import io.slackir.chat.FieldError;
 @Schema(description = "What went wrong, as the socket's error frame says it")
 public record ApiError(
         @Schema(description = "invalid, malformed, not_found, too_large, unsupported_media_type, "
-                + "method_not_allowed, not_acceptable, unavailable, internal_error", examples = "invalid")
+                + "method_not_allowed, not_acceptable, unauthorized, forbidden, unavailable, internal_error",
+                examples = "invalid")
         String code,
         @Schema(examples = "the shout is invalid")
         String message,

@@ -23,6 +23,13 @@ public class HttpErrors {
 
     private static final Logger LOG = Logger.getLogger(HttpErrors.class);
 
+    /** The API documentation's 401, said once for every operation that needs the bearer. */
+    static final String UNAUTHORIZED = "`unauthorized`, jwt mode only: no valid bearer token (missing, expired, or not "
+            + "the identity provider's). Sign in again: `GET /api/session` says where.";
+    /** The API documentation's 403 for an operation on a room. */
+    static final String FORBIDDEN = "`forbidden`, jwt mode only: a private room (`slackir.rooms.private`) that the "
+            + "token's groups do not name (`room:<room>`). Nothing of the room is said.";
+
     @ServerExceptionMapper
     RestResponse<ApiError> refused(Refusal refused) {
         int status = switch (refused.code()) {

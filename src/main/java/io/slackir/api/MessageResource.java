@@ -24,6 +24,7 @@ import org.eclipse.microprofile.openapi.annotations.media.SchemaProperty;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -51,6 +52,12 @@ import io.slackir.conversations.Message;
 @APIResponse(responseCode = "503", description = "`unavailable`: the database cannot be read; `overloaded` (a shout): "
         + "too many shouts wait to be stored, or the service is stopping, and nothing was broadcast. Retry shortly.",
         content = @Content(schema = @Schema(implementation = ApiError.class)))
+// jwt mode: every operation needs the bearer, and can answer 401
+@SecurityRequirement(name = SessionResource.BEARER)
+@APIResponse(responseCode = "401", description = HttpErrors.UNAUTHORIZED,
+        headers = @Header(name = "WWW-Authenticate", description = "`Bearer`",
+                schema = @Schema(type = SchemaType.STRING)),
+        content = @Content(schema = @Schema(implementation = ApiError.class)))
 public class MessageResource {
 
     private final Megaphone megaphone;
@@ -71,6 +78,8 @@ public class MessageResource {
             headers = @Header(name = "Link", description = "`<next>; rel=\"next\"` unless complete",
                     schema = @Schema(type = SchemaType.STRING)),
             content = @Content(schema = @Schema(implementation = Page.class)))
+    @APIResponse(responseCode = "403", description = HttpErrors.FORBIDDEN,
+            content = @Content(schema = @Schema(implementation = ApiError.class)))
     public Response page(
             @Parameter(description = RoomParameter.DESCRIPTION,
                     schema = @Schema(type = SchemaType.STRING, pattern = RoomParameter.PATTERN))
@@ -108,7 +117,8 @@ public class MessageResource {
             description = "A shout is here once stored: an accepted shout answers 404 until its write commits.")
     @APIResponse(responseCode = "200", description = "The shout",
             content = @Content(schema = @Schema(implementation = Shout.class)))
-    @APIResponse(responseCode = "404", description = "No shout with this id is stored",
+    @APIResponse(responseCode = "404", description = "`not_found`: no shout with this id is stored (in jwt mode, "
+            + "nor one of a private room the caller may not enter: such a shout is as absent as one never stored)",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
     public Response one(
             @Parameter(description = "The shout's id", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
@@ -147,6 +157,8 @@ public class MessageResource {
             headers = @Header(name = "Location", description = "The shout's URL, `/api/messages/{id}`",
                     schema = @Schema(type = SchemaType.STRING)),
             content = @Content(schema = @Schema(implementation = Shout.class)))
+    @APIResponse(responseCode = "403", description = HttpErrors.FORBIDDEN,
+            content = @Content(schema = @Schema(implementation = ApiError.class)))
     @APIResponse(responseCode = "413", description = "The body is larger than any valid shout",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
     @APIResponse(responseCode = "415", description = "The body is not `application/json`",

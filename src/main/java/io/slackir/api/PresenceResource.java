@@ -14,7 +14,9 @@ import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import io.slackir.chat.Access;
@@ -28,6 +30,7 @@ import io.slackir.chat.Rooms;
 @Path("/api/rooms/{room}/presence")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Presence", description = "Who is in a room now")
+@SecurityRequirement(name = SessionResource.BEARER)
 public class PresenceResource {
 
     private final Rooms rooms;
@@ -46,6 +49,12 @@ public class PresenceResource {
     @APIResponse(responseCode = "200", description = "Who is here",
             content = @Content(schema = @Schema(implementation = Presence.class)))
     @APIResponse(responseCode = "400", description = "`invalid`: the room is named in `errors`",
+            content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "401", description = HttpErrors.UNAUTHORIZED,
+            headers = @Header(name = "WWW-Authenticate", description = "`Bearer`",
+                    schema = @Schema(type = SchemaType.STRING)),
+            content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "403", description = HttpErrors.FORBIDDEN,
             content = @Content(schema = @Schema(implementation = ApiError.class)))
     public Presence presence(
             @Parameter(description = RoomParameter.DESCRIPTION,

@@ -6,21 +6,32 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import io.slackir.chat.Access;
 
 /**
  * What a client asks first: whether it needs a token and where to get one, and, with one, who it is. Always answers:
- * a missing or bad token is not refused here, it is simply not signed in.
+ * a missing or bad token is not refused here, it is simply not signed in. Declares the bearer scheme that the other
+ * resources require ({@link #BEARER}).
  */
 @Path("/api/session")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Session", description = "How to sign in, and who the caller is")
+@SecurityScheme(securitySchemeName = SessionResource.BEARER, type = SecuritySchemeType.HTTP, scheme = "bearer",
+        bearerFormat = "JWT", description = "Only in jwt mode (`GET /api/session` says the mode): "
+                + "`Authorization: Bearer <token>`, a JWT of the deployment's identity provider; without a valid one, "
+                + "401 `unauthorized` with `WWW-Authenticate: Bearer`. The socket takes it in the same header, or in "
+                + "the `bearer-token-carrier` subprotocol. In open mode no token is asked for and any is ignored.")
 public class SessionResource {
+
+    /** The name of the security scheme that the resources of the API require in jwt mode. */
+    static final String BEARER = "bearer";
 
     private final Access access;
 

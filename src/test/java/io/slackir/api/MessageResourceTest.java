@@ -16,11 +16,14 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -433,18 +436,54 @@ class MessageResourceTest {
         String page = "paths.'/api/rooms/{room}/messages'.get";
         assertEquals(List.of("room", "before", "limit"), api.getList(page + ".parameters.name"));
         assertEquals(200, api.getInt(page + ".parameters.find { it.name == 'limit' }.schema.maximum"));
-        assertEquals(Set.of("200", "400", "503"), api.getMap(page + ".responses").keySet());
+        assertEquals(Set.of("200", "400", "401", "403", "503"), api.getMap(page + ".responses").keySet());
 
         String one = "paths.'/api/messages/{id}'.get";
         assertEquals(List.of("id"), api.getList(one + ".parameters.name"));
-        assertEquals(Set.of("200", "400", "404", "503"), api.getMap(one + ".responses").keySet());
+        assertEquals(Set.of("200", "400", "401", "404", "503"), api.getMap(one + ".responses").keySet());
 
         String shout = "paths.'/api/rooms/{room}/messages'.post";
         assertEquals(List.of("room"), api.getList(shout + ".parameters.name"));
-        assertEquals(Set.of("202", "400", "413", "415", "503"), api.getMap(shout + ".responses").keySet());
+        assertEquals(Set.of("202", "400", "401", "403", "413", "415", "503"),
+                api.getMap(shout + ".responses").keySet());
         assertEquals(List.of("name", "message"),
                 api.getList(shout + ".requestBody.content.'application/json'.schema.required"));
         assertEquals(4000, api.getInt(
                 shout + ".requestBody.content.'application/json'.schema.properties.message.maxLength"));
+    }
+
+    @Test
+    void openApiDocumentDeclaresTheBearerSchemeWhereATokenIsNeeded() {
+        JsonPath api = given().accept(ContentType.JSON)
+                .when().get("/q/openapi?format=json")
+                .then().statusCode(200)
+                .extract().jsonPath();
+        assertEquals(Set.of("bearer"), api.getMap("components.securitySchemes").keySet(), "one scheme, ours");
+        String bearer = "components.securitySchemes.bearer";
+        assertEquals("http", api.getString(bearer + ".type"));
+        assertEquals("bearer", api.getString(bearer + ".scheme"));
+        assertEquals("JWT", api.getString(bearer + ".bearerFormat"));
+        assertTrue(api.getString(bearer + ".description").contains("Only in jwt mode"));
+        assertNull(api.get("security"), "not the whole API: the session needs no token");
+
+        String room = "paths.'/api/rooms/{room}";
+        for (String operation : List.of(room + "/messages'.get", room + "/messages'.post", room + "/presence'.get",
+                "paths.'/api/messages/{id}'.get")) {
+            assertEquals(List.of(Map.of("bearer", List.of())), api.getList(operation + ".security"), operation);
+            String unauthorized = operation + ".responses.'401'";
+            assertTrue(api.getString(unauthorized + ".description").startsWith("`unauthorized`"), operation);
+            assertEquals("#/components/schemas/ApiError",
+                    api.getString(unauthorized + ".content.'application/json'.schema.'$ref'"), operation);
+            assertTrue(api.getMap(unauthorized + ".headers").containsKey("WWW-Authenticate"), operation);
+            if (operation.startsWith(room)) {
+                assertTrue(api.getString(operation + ".responses.'403'.description").startsWith("`forbidden`"),
+                        operation);
+            }
+        }
+        // By id a shout of a room one may not enter is a 404, as if never stored: never a 403
+        assertNull(api.get("paths.'/api/messages/{id}'.get.responses.'403'"));
+        String session = "paths.'/api/session'.get";
+        assertNull(api.get(session + ".security"));
+        assertEquals(Set.of("200"), api.getMap(session + ".responses").keySet());
     }
 }

@@ -21,7 +21,8 @@ import io.slackir.it.PostgresForTheJar;
  * What the service logs at WARN or above (or with a stack trace) while a test watches, in either mode: in-process
  * ({@code @QuarkusTest}) from the root logger, which every logger of the service, Quarkus and Vert.x hands its records
  * to; against the packaged application ({@code *IT}) from the log the test framework keeps of its output,
- * {@code target/quarkus.log}. For tests of what an attacker or a failure may make the service write.
+ * {@code target/quarkus.log}, where the jar's startup can be read too ({@link #sinceStart()}). For tests of what an
+ * attacker or a failure may make the service write.
  */
 final class ServerLog extends Handler implements AutoCloseable {
 
@@ -37,19 +38,48 @@ final class ServerLog extends Handler implements AutoCloseable {
     private final boolean inProcess;
     private final long jarLogStart;
 
-    private ServerLog() {
+    private ServerLog(boolean fromStart) {
         // The packaged application's database is started for the *IT suites only; in-process tests (and dev mode's
         // continuous testing, where the application is not visible to the test's class loader) run beside the service
         this.inProcess = System.getProperty(PostgresForTheJar.JDBC_URL) == null;
-        this.jarLogStart = inProcess ? 0 : size(JAR_LOG);
+        this.jarLogStart = inProcess || fromStart ? 0 : size(JAR_LOG);
     }
 
     static ServerLog watch() {
-        ServerLog log = new ServerLog();
+        ServerLog log = new ServerLog(false);
         if (log.inProcess) {
             Logger.getLogger("").addHandler(log);
         }
         return log;
+    }
+
+    /**
+     * The packaged application's log from its start, its startup included: the test framework begins a new log at
+     * each launch. For {@code *IT}s only: in-process the service started before any test could watch it.
+     */
+    static ServerLog sinceStart() {
+        ServerLog log = new ServerLog(true);
+        if (log.inProcess) {
+            throw new IllegalStateException("in-process, the service's startup was not watched: an *IT reads it");
+        }
+        return log;
+    }
+
+    /** The jar's lines since the watch began (in-process, none): what it logged at INFO too. */
+    List<String> lines() {
+        return inProcess ? List.of() : jarLogSince();
+    }
+
+    /** The jar's WARN and ERROR lines (and stack traces) of its startup: until it said which features it installed. */
+    List<String> startupWarnings() {
+        List<String> startup = new ArrayList<>();
+        for (String line : lines()) {
+            startup.add(line);
+            if (line.contains("Installed features:")) {
+                return warnings(startup);
+            }
+        }
+        throw new AssertionError("the jar's log has no end of its startup: " + startup);
     }
 
     @Override
@@ -65,9 +95,13 @@ final class ServerLog extends Handler implements AutoCloseable {
         if (inProcess) {
             return List.copyOf(records);
         }
+        return warnings(jarLogSince());
+    }
+
+    private static List<String> warnings(List<String> lines) {
         List<String> found = new ArrayList<>();
         String level = null;
-        for (String line : jarLogSince()) {
+        for (String line : lines) {
             Matcher header = HEADER.matcher(line);
             if (header.find()) {
                 level = header.group(1);
