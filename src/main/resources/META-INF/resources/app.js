@@ -1,6 +1,9 @@
-// Slackir's chat page: one room at a time, over ws://HOST/chat/{room} (protocol v1, docs/protocol.md).
+// Slackir's chat page: one room at a time, over ws://HOST/chat/{room} (protocol v1, docs/protocol.md). In jwt mode the
+// page speaks under the name of the token the deployment's sign-in gave it (sign-in.js).
 // User text is only ever put in the page as text (textContent), never as HTML.
 'use strict';
+
+import * as auth from './sign-in.js';
 
 (() => {
     const ROOM_RULE = /^[a-z0-9_-]{1,64}$/;
@@ -11,6 +14,10 @@
     /** The protocol's pace for typing frames, and how long another's typing is shown unless repeated. */
     const TYPING_EVERY_MS = 3000;
     const TYPING_SHOWN_MS = 6000;
+    /** The close code of a connection whose token expired (jwt mode): sign in again, and pick up after the last shout. */
+    const TOKEN_EXPIRED = 4401;
+    /** The most shown shouts kept across a sign-in: the rest is in the room's history. */
+    const KEEP_ACROSS_SIGN_IN = 200;
 
     const el = {
         status: document.getElementById('status'),
@@ -32,7 +39,19 @@
         peopleList: document.getElementById('people-list'),
         peopleOthers: document.getElementById('people-others'),
         memberTemplate: document.getElementById('member-template'),
+        nameField: document.querySelector('.name-field'),
+        send: document.querySelector('.send'),
+        identity: document.getElementById('identity'),
+        identityName: document.getElementById('identity-name'),
+        signOut: document.getElementById('sign-out'),
+        gate: document.getElementById('gate'),
+        gateHeadline: document.getElementById('gate-headline'),
+        gateMore: document.getElementById('gate-more'),
+        signIn: document.getElementById('sign-in'),
     };
+
+    // A sign-in's return: the token leaves the address at once, before anything else is done
+    const returned = auth.takeReturn(ROOM_RULE);
 
     let room = null;
     let socket = null;
@@ -59,6 +78,22 @@
     /** Others typing, by name: the timer that forgets each. In the order they started. */
     const typists = new Map();
     let typingSentAt = 0;
+    /** How the service lets people in (GET /api/session), and in jwt mode who this page is signed in as (null: no one). */
+    let access = { mode: 'open', signInUrl: null, name: null };
+    /**
+     * Why the page has no connection on purpose (jwt mode): 'signed-out', 'expired' or 'denied'; null when it may
+     * connect. With its explanation, when there is one beyond the usual.
+     */
+    let gated = null;
+    let gatedWhy = null;
+
+    function jwt() {
+        return access.mode === 'jwt';
+    }
+
+    function authorization() {
+        return jwt() ? auth.bearer(auth.token()) : {};
+    }
 
     function roomFromHash() {
         const match = /^#\/(.+)$/.exec(location.hash);
@@ -83,12 +118,19 @@
 
     /** The name the room would list this page under: the name field's, if the server would take it, else ''. */
     function presenceName() {
+        if (jwt()) {
+            return access.name || '';
+        }
         const name = el.name.value.trim();
         return name && [...name].length <= el.name.maxLength && !/\p{Cc}/u.test(name) ? name : '';
     }
 
     function connect() {
         clearTimeout(retryTimer);
+        if (gated) {
+            gate(gated, gatedWhy);
+            return;
+        }
         socketName = presenceName();
         socket = openSocket(socketName);
         setStatus(attempt > 0 ? 'Reconnecting…' : 'Connecting…', attempt > 0);
@@ -105,13 +147,17 @@
         if (since) {
             query.push(`after=${encodeURIComponent(since)}`);
         }
-        if (name) {
+        if (name && !jwt()) {
             query.push(`name=${encodeURIComponent(name)}`);
         }
         const url = new URL(`/chat/${room}`, location.href);
         url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
         url.search = query.join('&');
-        const ws = new WebSocket(url);
+        const ws = jwt() ? new WebSocket(url, auth.protocols(auth.token())) : new WebSocket(url);
+        let opened = false;
+        ws.onopen = () => {
+            opened = true;
+        };
         ws.onmessage = (event) => {
             const frame = JSON.parse(event.data);
             if (ws === replacement && frame.type === 'history') {
@@ -122,10 +168,16 @@
                 keepingBottom(() => receive(frame, since));
             }
         };
-        ws.onclose = () => {
+        ws.onclose = (event) => {
             if (ws === socket) {
                 socket = null;
-                lostConnection();
+                if (jwt() && event.code === TOKEN_EXPIRED) {
+                    expired();
+                } else if (jwt() && !opened) {
+                    whyRefused();
+                } else {
+                    lostConnection();
+                }
             } else if (ws === replacement) {
                 // Renaming failed: the page stays under its old name until the next change or reconnect
                 replacement = null;
@@ -223,15 +275,31 @@
         if (next === room) {
             return;
         }
+        enterRoom(next);
+        connect();
+    }
+
+    /** Shows another room, empty until its connection brings its history; one denied is not the next one. */
+    function enterRoom(next) {
         room = next;
         el.room.value = room;
         document.title = `#${room} · Slackir`;
+        leaveRoom('switching rooms');
+        if (gated === 'denied') {
+            ungate();
+        }
+        attempt = 0;
+    }
+
+    /** Closes the room's connections and forgets what it showed. */
+    function leaveRoom(reason) {
+        clearTimeout(retryTimer);
         if (socket) {
             const old = socket;
             socket = null;
-            old.close(1000, 'switching rooms');
+            old.close(1000, reason);
         }
-        dropOthers('switching rooms');
+        dropOthers(reason);
         shown.clear();
         unseen.length = 0;
         unacked.clear();
@@ -240,8 +308,183 @@
         el.messages.replaceChildren();
         el.older.hidden = true;
         el.empty.hidden = true;
-        attempt = 0;
-        connect();
+    }
+
+    /**
+     * A connection that never opened (jwt mode): the browser is not told why a handshake was refused, so the page asks
+     * HTTP, with the same token. 401: the token is no longer good; 403: the room is private to others; else the
+     * network or the server, retried as any lost connection.
+     */
+    async function whyRefused() {
+        const inRoom = room;
+        let status = 0;
+        try {
+            status = (await fetch(`/api/rooms/${inRoom}/presence`, { headers: authorization() })).status;
+        } catch {
+            // The network: as any lost connection
+        }
+        if (inRoom !== room || socket || gated) {
+            return;
+        }
+        if (status === 401) {
+            expired();
+        } else if (status === 403) {
+            gate('denied');
+        } else {
+            lostConnection();
+        }
+    }
+
+    /**
+     * The token expired (the server closed with 4401, or a reconnect was refused with 401). The room as shown, the own
+     * shouts not yet seen broadcast (they may have arrived: their acks are lost with the connection) and the draft
+     * are kept for the return; then the page signs in again, by itself if it may (a provider with a live session
+     * comes back at once), else it says so and keeps them shown.
+     */
+    function expired() {
+        dropOthers('signed out');
+        showPresence(null);
+        forgetTypists();
+        unacked.clear();
+        for (const pending of unseen) {
+            setState(pending.item, 'pending', 'waiting for sign-in');
+        }
+        auth.forgetToken();
+        keepRoom();
+        if (access.signInUrl && !auth.signedInAgainLately()) {
+            setStatus('Your sign-in expired. Signing in again…', true);
+            auth.signIn(access.signInUrl, room, true);
+        } else {
+            // Still this name's page, kept for it: another's sign-in does not send its shouts
+            el.identity.hidden = true;
+            gate('expired');
+        }
+    }
+
+    /** Keeps what the page shows of the room, for the return from a sign-in (sign-in.js). */
+    function keepRoom() {
+        const pending = new Set(unseen.map((own) => own.item));
+        const items = [...el.messages.children].slice(-KEEP_ACROSS_SIGN_IN - pending.size).map((item) => ({
+            id: item.dataset.id || null,
+            name: item.querySelector('.who').textContent,
+            message: item.querySelector('.text').textContent,
+            insertedAt: item.querySelector('.when').dateTime || null,
+            state: item.dataset.state,
+            label: item.querySelector('.state').textContent,
+            problem: item.querySelector('.problem').textContent,
+            pending: pending.has(item),
+        }));
+        const older = !el.older.hidden || items.length < el.messages.childElementCount;
+        auth.keepAway({ room, name: access.name, items, draft: el.message.value, older });
+    }
+
+    /**
+     * Back from a sign-in to the room it left: shows what it showed, the shouts not yet seen broadcast pending again,
+     * and the draft. The connection then asks for what came after the last shout shown, and the history says which of
+     * those shouts arrived.
+     */
+    function restoreRoom() {
+        const kept = auth.away();
+        if (!kept || kept.room !== room || (access.name && kept.name && kept.name !== access.name)) {
+            return;
+        }
+        for (const saved of kept.items) {
+            const item = render(saved.name, saved.message);
+            setState(item, saved.state, saved.label);
+            item.querySelector('.problem').textContent = saved.problem;
+            if (saved.id) {
+                item.dataset.id = saved.id;
+                stamp(item, saved.insertedAt);
+                shown.set(saved.id, item);
+            }
+            if (saved.pending) {
+                unseen.push({ ref: null, name: saved.name, message: saved.message, item, kept: true });
+            }
+            el.messages.appendChild(item);
+        }
+        el.older.hidden = !kept.older;
+        if (kept.draft && !el.message.value) {
+            el.message.value = kept.draft;
+        }
+    }
+
+    /**
+     * After the return's history (and any gap filled): the kept shouts it did not show never arrived, and are sent
+     * once more. What was kept is then forgotten.
+     */
+    function resendKept() {
+        if (!jwt() || !socket || socket.readyState !== WebSocket.OPEN) {
+            return;
+        }
+        for (const own of unseen.filter((pending) => pending.kept)) {
+            own.kept = false;
+            own.ref = `r${++refs}`;
+            setState(own.item, 'pending', 'sending…');
+            unacked.set(own.ref, own.item);
+            sentOn.set(own.ref, socket);
+            socket.send(JSON.stringify({ type: 'shout', message: own.message, ref: own.ref }));
+        }
+        auth.forgetAway();
+    }
+
+    /**
+     * Says why the page has no connection, where the messages would be, and offers what can be done: signing in, or
+     * another room. No connection is opened until that changes.
+     */
+    function gate(kind, why) {
+        gated = kind;
+        gatedWhy = why || null;
+        clearTimeout(retryTimer);
+        const signIn = Boolean(access.signInUrl);
+        const needsToken = 'Slackir here needs a token from the deployment\'s sign-in, and the page was not told where '
+            + 'that is: ask whoever runs it how to sign in.';
+        let headline;
+        let more;
+        if (kind === 'denied') {
+            headline = `#${room} is private: you may not enter it.`;
+            more = 'Choose another room above, or ask for access to this one.';
+        } else if (kind === 'expired') {
+            headline = 'Your sign-in expired.';
+            more = `${signIn ? 'Sign in again to carry on.' : needsToken} Messages not yet sent are kept.`;
+        } else {
+            headline = 'You are signed out.';
+            more = signIn ? `Sign in to read and write in #${room}.` : needsToken;
+        }
+        if (gatedWhy) {
+            more = `${gatedWhy} ${more}`;
+        }
+        el.gateHeadline.textContent = headline;
+        el.gateMore.textContent = more;
+        el.signIn.hidden = kind === 'denied' || !signIn;
+        el.gate.hidden = false;
+        el.empty.hidden = true;
+        el.message.disabled = true;
+        el.send.disabled = true;
+        setStatus(headline, true);
+    }
+
+    function ungate() {
+        gated = null;
+        gatedWhy = null;
+        el.gate.hidden = true;
+        el.message.disabled = false;
+        el.send.disabled = false;
+    }
+
+    /** jwt mode: who the page speaks as, in place of the name field. */
+    function showIdentity() {
+        el.nameField.hidden = jwt();
+        el.identity.hidden = !jwt() || !access.name;
+        el.identityName.textContent = access.name || '';
+    }
+
+    function signOut() {
+        auth.signOut();
+        access.name = null;
+        showIdentity();
+        leaveRoom('signed out');
+        gate('signed-out');
+        el.signIn.focus();
     }
 
     /** Acts on a frame; since: the id the connection asked to start after (null for the latest history). */
@@ -266,6 +509,9 @@
                 }
                 // The name may have changed while this connection was being made
                 syncName();
+                if (frame.complete || !since || frame.messages.length === 0) {
+                    resendKept();
+                }
                 break;
             case 'shout':
                 if (show(frame)) {
@@ -415,7 +661,8 @@
         let cursor = before;
         while (cursor && inRoom === room) {
             setStatus(`Connected to #${room}, catching up…`, false);
-            const response = await fetch(`/api/rooms/${inRoom}/messages?before=${cursor}&limit=200`);
+            const response = await fetch(`/api/rooms/${inRoom}/messages?before=${cursor}&limit=200`,
+                { headers: authorization() });
             if (!response.ok || inRoom !== room) {
                 break;
             }
@@ -426,21 +673,23 @@
         }
         if (inRoom === room && socket) {
             setStatus(`Connected to #${room}`, false);
+            resendKept();
         }
     }
 
     /**
-     * Shows a shout once, in id order (ids sort in acceptance order). An own pending shout becomes it. Says whether it
-     * was new.
+     * Shows a shout once, in id order (ids sort in acceptance order). An own pending shout becomes it: the oldest, or
+     * any kept across a sign-in (the history after the return may page in backwards). Says whether it was new.
      */
     function show(shout) {
         if (shown.has(shout.id)) {
             return false;
         }
         let item;
-        const own = unseen[0];
-        if (own && own.name === shout.name && own.message === shout.message) {
-            unseen.shift();
+        const index = unseen.findIndex((own, i) => (i === 0 || own.kept) && own.name === shout.name
+            && own.message === shout.message);
+        if (index >= 0) {
+            const own = unseen.splice(index, 1)[0];
             item = own.item;
             item.remove();
             setState(item, unacked.has(own.ref) ? 'sent' : 'confirmed', unacked.has(own.ref) ? 'sent' : '');
@@ -449,14 +698,18 @@
             setState(item, 'confirmed', '');
         }
         item.dataset.id = shout.id;
-        const when = item.querySelector('.when');
-        const time = new Date(shout.insertedAt);
-        when.dateTime = shout.insertedAt;
-        when.textContent = time.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-        when.title = time.toLocaleString();
+        stamp(item, shout.insertedAt);
         shown.set(shout.id, item);
         insertInOrder(item);
         return true;
+    }
+
+    function stamp(item, insertedAt) {
+        const when = item.querySelector('.when');
+        const time = new Date(insertedAt);
+        when.dateTime = insertedAt;
+        when.textContent = time.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+        when.title = time.toLocaleString();
     }
 
     function insertInOrder(item) {
@@ -545,7 +798,7 @@
 
     function send() {
         clearFieldErrors();
-        const name = el.name.value.trim();
+        const name = jwt() ? access.name : el.name.value.trim();
         const message = el.message.value.trim();
         if (!socket || socket.readyState !== WebSocket.OPEN) {
             setStatus('Not connected: the message was kept, send it again once connected', true);
@@ -560,7 +813,8 @@
         unseen.push({ ref, name, message, item });
         unacked.set(ref, item);
         sentOn.set(ref, socket);
-        socket.send(JSON.stringify({ type: 'shout', name, message, ref }));
+        // In jwt mode the server names the shout after the token: no name is sent
+        socket.send(JSON.stringify(jwt() ? { type: 'shout', message, ref } : { type: 'shout', name, message, ref }));
         el.message.value = '';
         // The shout ends this bout of typing: the next keystroke starts another, announced at once
         typingSentAt = 0;
@@ -613,15 +867,67 @@
         }
     });
     el.room.addEventListener('input', () => el.room.removeAttribute('aria-invalid'));
-    window.addEventListener('hashchange', () => switchRoom(roomFromHash()));
-    // The network is back: reconnect now rather than at the end of the backoff
-    window.addEventListener('online', () => {
-        if (!socket && room) {
-            attempt = 0;
-            connect();
-        }
+    el.signOut.addEventListener('click', signOut);
+    el.signIn.addEventListener('click', () => {
+        keepRoom();
+        auth.signIn(access.signInUrl, room, false);
     });
 
-    switchRoom(roomFromHash());
-    (el.name.value ? el.message : el.name).focus();
+    /**
+     * Asks the service how it lets people in, then enters the room of the address: in open mode at once, in jwt mode
+     * once signed in (back from a sign-in, what the room showed before it comes back too).
+     */
+    async function start(tries) {
+        let session;
+        try {
+            session = await auth.session((returned && returned.token) || auth.token());
+        } catch {
+            const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** tries);
+            setStatus(`Slackir cannot be reached. Trying again in ${Math.ceil(delay / 1000)} s…`, true);
+            setTimeout(() => start(tries + 1), delay);
+            return;
+        }
+        access = { mode: session.mode, signInUrl: session.signInUrl || null, name: session.name || null };
+        const problem = jwt() && returned ? auth.accept(returned, access.signInUrl) : null;
+        if (problem) {
+            access.name = null;
+        } else if (jwt() && !access.name) {
+            // Expired or refused: of no more use
+            auth.forgetToken();
+        }
+        showIdentity();
+        enterRoom(roomFromHash());
+        if (jwt()) {
+            restoreRoom();
+            if (!access.name) {
+                gate('signed-out', problem);
+            }
+        }
+        connect();
+        window.addEventListener('hashchange', () => {
+            if (auth.isReturn()) {
+                // A sign-in came back to the page while it was open: it is read as the page loads
+                if (jwt()) {
+                    keepRoom();
+                }
+                location.reload();
+            } else {
+                switchRoom(roomFromHash());
+            }
+        });
+        // The network is back: reconnect now rather than at the end of the backoff
+        window.addEventListener('online', () => {
+            if (!socket && room) {
+                attempt = 0;
+                connect();
+            }
+        });
+        if (gated) {
+            (el.signIn.hidden ? el.room : el.signIn).focus();
+        } else {
+            (jwt() || el.name.value ? el.message : el.name).focus();
+        }
+    }
+
+    start(0);
 })();

@@ -156,6 +156,67 @@ final class Browser implements AutoCloseable {
                 "downloadThroughput", -1, "uploadThroughput", -1));
     }
 
+    /**
+     * Put in every page before its own script: counts the sockets the page opens, and can make its link go bad as a
+     * dying connection does ({@link #deaf}, {@link #mute}).
+     */
+    private static final String LINK = """
+            (() => {
+                const link = window.__link = { sockets: 0, deaf: false, mute: false };
+                const Real = window.WebSocket;
+                const onmessage = Object.getOwnPropertyDescriptor(Real.prototype, 'onmessage');
+                window.WebSocket = class extends Real {
+                    constructor(...args) {
+                        super(...args);
+                        link.sockets++;
+                    }
+                    get onmessage() {
+                        return onmessage.get.call(this);
+                    }
+                    set onmessage(handler) {
+                        onmessage.set.call(this, (event) => link.deaf || handler(event));
+                    }
+                    send(data) {
+                        if (!link.mute) {
+                            super.send(data);
+                        }
+                    }
+                };
+            })();
+            """;
+
+    /** Watches the sockets of every page this browser opens from now on ({@link #sockets}, {@link #deaf}, {@link #mute}). */
+    Browser watchingSockets() {
+        driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", LINK));
+        return this;
+    }
+
+    /** The sockets this page opened since it was loaded. */
+    long sockets() {
+        return (Long) js("return window.__link.sockets;");
+    }
+
+    /** From now on this page's sockets receive nothing: the server's frames are lost on the way. */
+    void deaf() {
+        js("window.__link.deaf = true;");
+    }
+
+    /** From now on what this page's sockets send is lost on the way. */
+    void mute() {
+        js("window.__link.mute = true;");
+    }
+
+    /** Types a message and presses Enter, with no name to type (jwt mode: the token names the speaker). */
+    Browser say(String message) {
+        type(message).driver.findElement(By.id("message")).sendKeys(Keys.ENTER);
+        return this;
+    }
+
+    /** The token the page keeps, or null. */
+    String token() {
+        return (String) js("return sessionStorage.getItem('slackir.token');");
+    }
+
     Object js(String script) {
         return ((JavascriptExecutor) driver).executeScript(script);
     }

@@ -305,7 +305,11 @@ class ChatPageTest {
             ada.awaitTyping("Dee, Eve and Fay are typing…");
             assertEquals(5L, ada.js("return window.__typingChanges"), "one change for each change of who types");
 
-            // Who leaves is no longer typing; the rest are forgotten 6 s after their last typing frame
+            // Who leaves is no longer typing; the rest are forgotten 6 s after their last typing frame. The page learns of
+            // a leave from presence, which says what changed over 200 ms: Fay's join must have been told first, or her
+            // join and leave in one window tell nothing
+            new WebDriverWait(ada.driver, Browser.PATIENCE).withMessage(() -> "members: " + ada.members())
+                    .until(d -> ada.members().contains("Fay"));
             others.get(3).close();
             ada.awaitTyping("Dee and Eve are typing…");
             ada.awaitTyping("");
