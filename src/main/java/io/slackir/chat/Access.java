@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.validation.Validator;
@@ -36,8 +37,11 @@ public class Access {
 
     private static final Logger LOG = Logger.getLogger(Access.class);
 
-    /** A signed-in caller: who they speak as, until when, and which private rooms their groups open. */
-    public record SignedIn(Speaker speaker, Instant expires, List<String> groups) {
+    /**
+     * A signed-in caller: who they speak as, until when, and the private rooms their {@code room:} groups open (each a
+     * pattern, compiled once per token).
+     */
+    public record SignedIn(Speaker speaker, Instant expires, List<Pattern> rooms) {
 
         public String name() {
             return speaker.name();
@@ -141,8 +145,8 @@ public class Access {
 
     /** Whether a signed-in caller (null in open mode) may read and write {@code room}. */
     public boolean mayEnter(SignedIn caller, String room) {
-        return open || !isPrivate(room) || caller != null && caller.groups().stream()
-                .anyMatch(group -> group.startsWith("room:") && glob(group.substring(5)).matcher(room).matches());
+        return open || !isPrivate(room) || caller != null && caller.rooms().stream()
+                .anyMatch(pattern -> pattern.matcher(room).matches());
     }
 
     /** Whether {@code room} is private (jwt mode, {@code slackir.rooms.private}): its name is not shown to others. */
@@ -188,7 +192,7 @@ public class Access {
         if (name == null) {
             return new Verdict(null, Reason.NO_NAME);
         }
-        SignedIn caller = new SignedIn(Speaker.named(name), expires, groups(token));
+        SignedIn caller = new SignedIn(Speaker.named(name), expires, rooms(token));
         if (room != null && !mayEnter(caller, room)) {
             return new Verdict(null, Reason.PRIVATE_ROOM);
         }
@@ -208,15 +212,14 @@ public class Access {
         return null;
     }
 
-    private List<String> groups(JsonWebToken token) {
+    /** The rooms the group claim's {@code room:NAME} entries open, as patterns. */
+    private List<Pattern> rooms(JsonWebToken token) {
         Object claim = token.getClaim(groupsClaim);
-        if (claim instanceof Collection<?> values) {
-            return values.stream().map(Access::unquoted).toList();
-        }
-        if (claim instanceof jakarta.json.JsonArray array) {
-            return array.stream().map(v -> unquoted(v.toString())).toList();
-        }
-        return claim == null ? List.of() : List.of(unquoted(claim));
+        Stream<?> groups = claim instanceof Collection<?> values ? values.stream()
+                : claim instanceof jakarta.json.JsonArray array ? array.stream()
+                : claim == null ? Stream.empty() : Stream.of(claim);
+        return groups.map(Access::unquoted).filter(group -> group.startsWith("room:"))
+                .map(group -> glob(group.substring(5))).toList();
     }
 
     /** JSON-P string values print with their quotes. */
