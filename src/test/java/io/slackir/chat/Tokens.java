@@ -34,12 +34,17 @@ public final class Tokens {
     public static class JwtMode implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
+            return signingInAt("https://sso.example/auth?client_id=slackir&response_type=token");
+        }
+
+        /** The same jwt mode with another sign-in URL (an empty one is none), for profiles of their own. */
+        public static Map<String, String> signingInAt(String signInUrl) {
             return Map.of("slackir.auth.mode", "jwt",
                     "mp.jwt.verify.publickey.location", PUBLIC_KEY.toUri().toString(),
                     "mp.jwt.verify.issuer", ISSUER,
                     "mp.jwt.verify.audiences", AUDIENCE,
                     "slackir.rooms.private", "ops,team-*",
-                    "slackir.auth.sign-in-url", "https://sso.example/auth?client_id=slackir&response_type=token");
+                    "slackir.auth.sign-in-url", signInUrl);
         }
     }
 

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -40,9 +39,7 @@ class SignInElsewherePageTest {
     public static class NoSignInUrl implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            Map<String, String> overrides = new HashMap<>(new Tokens.JwtMode().getConfigOverrides());
-            overrides.put("slackir.auth.sign-in-url", "");
-            return overrides;
+            return Tokens.JwtMode.signingInAt("");
         }
     }
 

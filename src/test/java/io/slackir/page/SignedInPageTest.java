@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -51,9 +50,7 @@ class SignedInPageTest {
     public static class SignInHere implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            Map<String, String> overrides = new HashMap<>(new Tokens.JwtMode().getConfigOverrides());
-            overrides.put("slackir.auth.sign-in-url", "/test-sign-in?client_id=slackir&response_type=token");
-            return overrides;
+            return Tokens.JwtMode.signingInAt("/test-sign-in?client_id=slackir&response_type=token");
         }
     }
 
