@@ -9,6 +9,8 @@ import io.quarkus.websockets.next.HttpUpgradeCheck;
 import io.quarkus.websockets.next.UserData;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 
 /**
@@ -42,9 +44,13 @@ public class AccessCheck implements HttpUpgradeCheck {
         }
         String authorization = context.httpRequest().getHeader(HttpHeaders.AUTHORIZATION);
         String room = context.pathParam("room");
-        // Off the event loop: verifying may fetch the identity provider's keys
+        // Off the event loop: verifying may fetch the identity provider's keys. The answer comes back on the request's
+        // own event loop, where websockets-next upgrades and sets its handlers: from a worker, a client that closes
+        // at once after the 101 could close before them ("WebSocket is closed", uncaught by Vert.x)
+        Context requestContext = Vertx.currentContext();
         return Uni.createFrom().item(() -> access.decide(authorization, room, "socket"))
-                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()).map(verdict -> {
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .emitOn(task -> requestContext.runOnContext(ignored -> task.run())).map(verdict -> {
             if (verdict.permitted()) {
                 context.userData().put(SIGNED_IN, verdict.signedIn());
                 return CheckResult.permitUpgradeSync();
