@@ -64,15 +64,28 @@ final class Outbox {
 
     private void drain() {
         scheduled.set(false);
-        Delivery delivery;
-        int n = 0;
-        while (n++ < BATCH && (delivery = queue.poll()) != null) {
+        Delivery delivery = queue.poll();
+        if (delivery == null) {
+            return;
+        }
+        if (queue.isEmpty()) {
+            // One frame waits: each connection gets it at once, the first while the others are still being written
+            for (Member member : delivery.to()) {
+                if (member.writer.write(delivery.frame())) {
+                    member.writer.flush();
+                }
+            }
+            return;
+        }
+        // Several wait: each connection gets them all in one write
+        int n = 1;
+        do {
             for (Member member : delivery.to()) {
                 if (member.writer.write(delivery.frame())) {
                     written.add(member.writer);
                 }
             }
-        }
+        } while (n++ < BATCH && (delivery = queue.poll()) != null);
         for (SocketWriter writer : written) {
             writer.flush();
         }

@@ -8,10 +8,15 @@ import org.jboss.logging.Logger;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.ChannelOutboundHandler;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.VoidChannelPromise;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.quarkus.websockets.next.runtime.WebSocketConnectionBase;
@@ -43,6 +48,11 @@ final class SocketWriter {
     /** Where frames to this connection are queued: its event loop's; null when written through websockets-next. */
     final Outbox outbox;
     private final ChannelHandlerContext context;
+    /**
+     * The WebSocket encoder's place in the pipeline, where frames encoded here enter it; null when a handler above the
+     * encoder must see each frame (a compressing extension): then frames are Netty's, encoded per connection.
+     */
+    private final ChannelHandlerContext wire;
     private final Channel channel;
     private final VoidChannelPromise noPromise;
     private final long sendBuffer;
@@ -55,6 +65,7 @@ final class SocketWriter {
         this.sendBuffer = sendBuffer;
         this.context = channelContext(connection);
         this.channel = context == null ? null : context.channel();
+        this.wire = channel == null ? null : wireContext(channel.pipeline(), context);
         this.noPromise = channel == null ? null : new VoidChannelPromise(channel, false);
         this.outbox = context == null ? null : Outbox.of(context.executor());
     }
@@ -102,6 +113,28 @@ final class SocketWriter {
         return null;
     }
 
+    /**
+     * The encoder's context when the handlers between it and Vert.x's handler may be skipped: ones that only read, and
+     * the idle timer (which reads alone keep from firing: the pongs to the 30 s pings, or the idle timeout closes the
+     * connection first). Frames written below it are bytes, as the encoder would have made them: a server's frames
+     * are not masked, so one encoding serves every connection.
+     */
+    static ChannelHandlerContext wireContext(ChannelPipeline pipeline, ChannelHandlerContext handler) {
+        ChannelHandlerContext encoder = null;
+        for (var entry : pipeline) {
+            ChannelHandler h = entry.getValue();
+            if (h == handler.handler()) {
+                return encoder;
+            }
+            if (h instanceof WebSocketFrameEncoder) {
+                encoder = pipeline.context(h);
+            } else if (encoder != null && h instanceof ChannelOutboundHandler && !(h instanceof IdleStateHandler)) {
+                return null;
+            }
+        }
+        return null;
+    }
+
     /** Queues a frame to this connection alone, after every frame queued before. Never waits. */
     void send(ByteBuf frame) {
         if (outbox != null) {
@@ -136,7 +169,11 @@ final class SocketWriter {
             member.close(Member.TOO_SLOW);
             return false;
         }
-        context.write(new TextWebSocketFrame(frame.duplicate()), noPromise);
+        if (wire != null) {
+            wire.write(WebSocketWire.encode(frame, wire.alloc()), noPromise);
+        } else {
+            context.write(new TextWebSocketFrame(frame.duplicate()), noPromise);
+        }
         boolean first = !unflushed;
         unflushed = true;
         return first;
@@ -144,6 +181,6 @@ final class SocketWriter {
 
     void flush() {
         unflushed = false;
-        context.flush();
+        (wire != null ? wire : context).flush();
     }
 }

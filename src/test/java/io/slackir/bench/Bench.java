@@ -64,7 +64,7 @@ public final class Bench {
         DEFAULTS.put("history", "50");
         // An explicit heap, and one event loop for the one core each server is pinned to (Quarkus's default is two per
         // core, which on one core take turns): see bench/README.md for both
-        DEFAULTS.put("jvm", "-Xmx512m -Dquarkus.vertx.event-loops-pool-size=1");
+        DEFAULTS.put("jvm", "");
         DEFAULTS.put("server-cpu", Runtime.getRuntime().availableProcessors() > 1 || cpus() > 1 ? "0" : "");
         DEFAULTS.put("pg-cpu", "server");
         DEFAULTS.put("synchronous-commit", "on");
@@ -140,7 +140,7 @@ public final class Bench {
                 rates(options.get("rooms-rates")), rates(options.get("store-rates")),
                 Integer.parseInt(options.get("step-seconds")), Integer.parseInt(options.get("store-seconds")),
                 Integer.parseInt(options.get("warmup-seconds")), Integer.parseInt(options.get("history")),
-                List.of(options.get("jvm").trim().split("\\s+")), serverCpu, pgCpu,
+                options.get("jvm").isBlank() ? List.of() : List.of(options.get("jvm").trim().split("\\s+")), serverCpu, pgCpu,
                 options.get("synchronous-commit").equals("on"), blankToNull(options.get("jdbc-url")),
                 options.get("db-user"), options.get("db-password"), Path.of(options.get("slackir-jar")),
                 Path.of(options.get("getting-started-jar")), Path.of(options.get("aot-cache")),
@@ -289,15 +289,20 @@ public final class Bench {
             int stepId, double rate, int seconds) {
         Load.Step step = load.step(stepId);
         long window = TimeUnit.SECONDS.toNanos(seconds);
+        Target.GcPauses gc = gcPauses(servers);
+        double serverCpu = servers.stream().mapToDouble(Target::cpuSeconds).sum();
+        double databaseCpu = storing(servers) ? database.cpuSeconds() : Double.NaN;
+        double loadCpu = Target.cpuSeconds(ProcessHandle.current().pid());
+        long presenceBefore = load.presenceFrames();
+        // The schedule starts after the readings: a shout due while the generator reads is sent late, and counted so
         long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
         long end = start + window;
         step.windowEnd = end;
-        double serverCpu = servers.stream().mapToDouble(Target::cpuSeconds).sum();
-        double loadCpu = Target.cpuSeconds(ProcessHandle.current().pid());
-        long presenceBefore = load.presenceFrames();
         load.pump(end, load.schedule(senders, step, rate, start, end));
         double serverCpuUsed = servers.stream().mapToDouble(Target::cpuSeconds).sum() - serverCpu;
+        double databaseCpuUsed = storing(servers) ? database.cpuSeconds() - databaseCpu : Double.NaN;
         double loadCpuUsed = Target.cpuSeconds(ProcessHandle.current().pid()) - loadCpu;
+        Target.GcPauses gcUsed = gcPauses(servers).minus(gc);
         double rss = servers.stream().mapToDouble(Target::rssMib).sum();
         // Late deliveries still count as delivered (with their latency), up to 5 s after the last shout was due
         load.pumpUntil(() -> step.delivered >= step.sent * receivers, end + TimeUnit.SECONDS.toNanos(5), null);
@@ -313,12 +318,25 @@ public final class Bench {
         figures.put("deliveries_per_s", round(step.deliveredInWindow / (double) seconds, 0));
         figures.put("delivered_pct", round(expected == 0 ? 0 : 100.0 * step.delivered / expected, 3));
         percentiles(figures, "", step.latency);
+        figures.put("load_send_late_p99_ms", round(step.sendLate.getValueAtPercentile(99) / 1000.0, 2));
+        figures.put("load_send_late_max_ms", round(step.sendLate.getMaxValue() / 1000.0, 2));
         if (servers.size() > 1) {
             percentiles(figures, "local_", step.localLatency);
             percentiles(figures, "remote_", step.remoteLatency);
         }
         figures.put("server_cpu_pct", round(100 * serverCpuUsed / seconds, 1));
+        // What a delivery and a shout cost the server (and Slackir's database, which stores every shout): CPU time
+        // over what the step's window delivered and sent
+        figures.put("server_cpu_ms_per_1000_deliveries", round(step.deliveredInWindow == 0 ? Double.NaN
+                : serverCpuUsed * 1e6 / step.deliveredInWindow, 2));
+        figures.put("server_cpu_ms_per_shout", round(step.sent == 0 ? Double.NaN : serverCpuUsed * 1e3 / step.sent, 3));
+        if (storing(servers) && step.sent > 0) {
+            figures.put("database_cpu_ms_per_shout", round(databaseCpuUsed * 1e3 / step.sent, 3));
+        }
+        figures.put("gc_pauses", gcUsed.count());
+        figures.put("gc_pause_ms", round(gcUsed.seconds() * 1e3, 1));
         figures.put("server_rss_mib", round(rss, 0));
+        figures.put("event_loops", servers.stream().mapToInt(Target::eventLoops).sum());
         figures.put("load_cpu_pct", round(100 * loadCpuUsed / seconds, 1));
         // Presence traffic still arriving from the clients' ramp (unnamed, they are counted in every diff): never a
         // shout, but the server's work; a measured step should see none
@@ -326,6 +344,15 @@ public final class Bench {
         figures.put("errors", new LinkedHashMap<>(step.errors));
         figures.put("closes", new LinkedHashMap<>(load.closes()));
         return figures;
+    }
+
+    private static Target.GcPauses gcPauses(List<Target> servers) {
+        return servers.stream().map(Target::gcPauses).reduce(new Target.GcPauses(0, 0), Target.GcPauses::plus);
+    }
+
+    /** Whether these servers store what they are sent into the benchmark's database. */
+    private boolean storing(List<Target> servers) {
+        return database != null && servers.getFirst().kind == Target.Kind.SLACKIR;
     }
 
     private static void percentiles(Map<String, Object> figures, String prefix, Histogram h) {
@@ -350,10 +377,16 @@ public final class Bench {
     private void print(String scenario, Target.Kind kind, Map<String, Object> f) {
         System.out.printf(Locale.ROOT,
                 "%-8s %-16s %6.0f shouts/s  %9.0f deliveries/s  %7.3f %% delivered  p50 %7.2f  p99 %7.2f  "
-                        + "p99.9 %7.2f  max %8.2f ms  server cpu %5.1f %% rss %4.0f MiB  load cpu %5.1f %%%s%s%n",
+                        + "p99.9 %7.2f  max %8.2f ms  server cpu %5.1f %% = %.2f ms/1000 deliveries, %.3f ms/shout%s"
+                        + "  gc %d pauses %.1f ms  %d event loops  rss %4.0f MiB  load cpu %5.1f %%, sent late by p99 %.2f max %.2f ms%s%s%n",
                 scenario, kind.label, f.get("rate"), f.get("deliveries_per_s"), f.get("delivered_pct"),
                 f.get("p50_ms"), f.get("p99_ms"), f.get("p999_ms"), f.get("max_ms"), f.get("server_cpu_pct"),
-                f.get("server_rss_mib"), f.get("load_cpu_pct"),
+                f.get("server_cpu_ms_per_1000_deliveries"), f.get("server_cpu_ms_per_shout"),
+                !f.containsKey("database_cpu_ms_per_shout") ? ""
+                        : String.format(Locale.ROOT, " (+ database %.3f ms/stored shout)",
+                                f.get("database_cpu_ms_per_shout")),
+                f.get("gc_pauses"), f.get("gc_pause_ms"), f.get("event_loops"), f.get("server_rss_mib"), f.get("load_cpu_pct"),
+                f.get("load_send_late_p99_ms"), f.get("load_send_late_max_ms"),
                 (long) f.get("presence_frames") == 0 ? "" : "  presence frames " + f.get("presence_frames"),
                 ((Map<?, ?>) f.get("errors")).isEmpty() ? "" : "  errors " + f.get("errors"));
     }
@@ -898,6 +931,9 @@ public final class Bench {
     }
 
     private static double round(double value, int digits) {
+        if (!Double.isFinite(value)) {
+            return value;
+        }
         double scale = Math.pow(10, digits);
         return Math.round(value * scale) / scale;
     }

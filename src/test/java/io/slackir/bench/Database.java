@@ -26,6 +26,8 @@ final class Database implements AutoCloseable {
     final String password;
     final String description;
     private final EmbeddedPostgres embedded;
+    /** The embedded server's postmaster, once known; 0 for an external database. */
+    private long postmaster;
 
     private Database(String url, String user, String password, String description, EmbeddedPostgres embedded) {
         this.url = url;
@@ -48,6 +50,7 @@ final class Database implements AutoCloseable {
                 "embedded PostgreSQL " + version(postgres) + ", synchronous_commit=" + (synchronousCommit ? "on" : "off")
                         + (cpu == null ? "" : ", pinned to cpu " + cpu),
                 postgres);
+        database.postmaster = database.postmaster();
         if (cpu != null) {
             database.pin(cpu);
         }
@@ -64,17 +67,32 @@ final class Database implements AutoCloseable {
         }
     }
 
-    /** The postmaster and its children now, all threads; backends forked later inherit the postmaster's mask. */
-    private void pin(String cpu) throws IOException, InterruptedException {
-        long postmaster;
+    private long postmaster() throws IOException {
         try (Connection c = connect(); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("show data_directory")) {
             rs.next();
-            postmaster = Long.parseLong(Files.readAllLines(Path.of(rs.getString(1), "postmaster.pid")).getFirst()
-                    .trim());
+            return Long.parseLong(Files.readAllLines(Path.of(rs.getString(1), "postmaster.pid")).getFirst().trim());
         } catch (SQLException e) {
             throw new IOException(e);
         }
+    }
+
+    /**
+     * CPU time the embedded server has used, in seconds: the postmaster, the children it reaped (their time is added to
+     * its own when they end) and the live ones. NaN for an external database.
+     */
+    double cpuSeconds() {
+        if (postmaster == 0) {
+            return Double.NaN;
+        }
+        double[] sum = {Target.cpuSeconds(postmaster, true)};
+        ProcessHandle.of(postmaster).ifPresent(p -> p.children().forEach(child -> sum[0] += Target.cpuSeconds(
+                child.pid(), false)));
+        return sum[0];
+    }
+
+    /** The postmaster and its children now, all threads; backends forked later inherit the postmaster's mask. */
+    private void pin(String cpu) throws IOException, InterruptedException {
         List<Long> pids = new ArrayList<>();
         pids.add(postmaster);
         ProcessHandle.of(postmaster).ifPresent(p -> p.children().forEach(child -> pids.add(child.pid())));

@@ -46,6 +46,8 @@ final class Load implements AutoCloseable {
         final Histogram localLatency = new Histogram(60_000_000L, 3);
         final Histogram remoteLatency = new Histogram(60_000_000L, 3);
         final Histogram ackLatency = new Histogram(60_000_000L, 3);
+        /** How late the load generator sent each shout after it was due: its own delay, inside every latency. */
+        final Histogram sendLate = new Histogram(60_000_000L, 3);
         final Map<String, Long> errors = new TreeMap<>();
 
         Step(int id) {
@@ -173,6 +175,7 @@ final class Load implements AutoCloseable {
                 Client sender = senders.get((int) (k % senders.size()));
                 if (!sender.closed) {
                     sender.shout(step.id, due);
+                    step.sendLate.recordValue(Math.max(0, System.nanoTime() - due) / 1000);
                     step.sent++;
                 }
                 k++;

@@ -5,6 +5,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -138,13 +141,94 @@ final class Target implements AutoCloseable {
     }
 
     static double cpuSeconds(long pid) {
+        return cpuSeconds(pid, false);
+    }
+
+    /** @param reaped whether to add the time of the children the process waited for */
+    static double cpuSeconds(long pid, boolean reaped) {
         try {
             String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
             // Fields after the command name, which is in parentheses and may hold spaces
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / TICKS;
+            long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+            if (reaped) {
+                ticks += Long.parseLong(fields[13]) + Long.parseLong(fields[14]);
+            }
+            return ticks / TICKS;
         } catch (IOException | RuntimeException e) {
             return Double.NaN;
+        }
+    }
+
+    /** The pauses of a JVM's collectors so far: how many, and how long in all. */
+    record GcPauses(long count, double seconds) {
+
+        static final GcPauses UNKNOWN = new GcPauses(-1, Double.NaN);
+
+        GcPauses plus(GcPauses other) {
+            return new GcPauses(count + other.count, seconds + other.seconds);
+        }
+
+        GcPauses minus(GcPauses before) {
+            return new GcPauses(count - before.count, seconds - before.seconds);
+        }
+    }
+
+    /**
+     * The server's GC pauses so far, read from the performance counters the JVM keeps in a file
+     * ({@code hsperfdata_USER/PID}, what {@code jstat} reads): nothing is asked of the server, no flag, no attach, no
+     * process started beside the load. Every collector's pauses: young, full, and those of concurrent cycles.
+     */
+    GcPauses gcPauses() {
+        Path file = Path.of(System.getProperty("java.io.tmpdir"), "hsperfdata_" + System.getProperty("user.name"),
+                String.valueOf(process.pid()));
+        try {
+            ByteBuffer data = ByteBuffer.wrap(Files.readAllBytes(file));
+            // The prologue: magic (big-endian), byte order (1 = little-endian), ..., entry offset, entry count
+            data.order(data.get(4) == 1 ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
+            int entry = data.getInt(24);
+            int entries = data.getInt(28);
+            long frequency = 0;
+            long ticks = 0;
+            long count = 0;
+            for (int i = 0; i < entries; i++) {
+                int length = data.getInt(entry);
+                int nameAt = entry + data.getInt(entry + 4);
+                int nameEnd = nameAt;
+                while (data.get(nameEnd) != 0) {
+                    nameEnd++;
+                }
+                String name = new String(data.array(), nameAt, nameEnd - nameAt, StandardCharsets.US_ASCII);
+                if (data.get(entry + 12) == 'J' && data.getInt(entry + 8) == 0) {
+                    long value = data.getLong(entry + data.getInt(entry + 16));
+                    if (name.equals("sun.os.hrt.frequency")) {
+                        frequency = value;
+                    } else if (name.startsWith("sun.gc.collector.") && name.endsWith(".time")) {
+                        ticks += value;
+                    } else if (name.startsWith("sun.gc.collector.") && name.endsWith(".invocations")) {
+                        count += value;
+                    }
+                }
+                entry += length;
+            }
+            return frequency == 0 ? GcPauses.UNKNOWN : new GcPauses(count, ticks / (double) frequency);
+        } catch (IOException | RuntimeException e) {
+            return GcPauses.UNKNOWN;
+        }
+    }
+
+    /** The Vert.x event loop threads the server has started (one per loop, started as connections come). */
+    int eventLoops() {
+        try (var tasks = Files.list(Path.of("/proc/" + process.pid() + "/task"))) {
+            return (int) tasks.filter(task -> {
+                try {
+                    return Files.readString(task.resolve("comm")).startsWith("vert.x-eventloo");
+                } catch (IOException e) {
+                    return false;
+                }
+            }).count();
+        } catch (IOException e) {
+            return -1;
         }
     }
 
