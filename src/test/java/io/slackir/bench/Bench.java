@@ -211,7 +211,7 @@ public final class Bench {
     // fanout and rooms: the same clients, in one room or spread over many; the total rate stepped up
 
     /** What one step of a stepped scenario measured, for the summary. */
-    record StepFigures(double rate, double deliveriesPerSecond, double deliveredPercent, double p99) {
+    record StepFigures(double rate, double deliveriesPerSecond, double deliveredPercent, double p50, double p99) {
     }
 
     private void stepped(String scenario, List<Double> rates, int rooms) throws Exception {
@@ -257,7 +257,7 @@ public final class Bench {
                     print(scenario, kind, step);
                     record("step", step);
                     StepFigures f = new StepFigures(rate, (double) step.get("deliveries_per_s"),
-                            (double) step.get("delivered_pct"), (double) step.get("p99_ms"));
+                            (double) step.get("delivered_pct"), (double) step.get("p50_ms"), (double) step.get("p99_ms"));
                     steps.add(f);
                     if (f.deliveredPercent() < 90) {
                         System.out.printf("%-8s %-16s stops stepping: under 90 %% delivered at %.0f shouts/s%n",
@@ -423,6 +423,26 @@ public final class Bench {
                     summary.put("slackir_over_" + entry.getKey().label.replace('-', '_'), round(ratio, 2));
                     line.append(String.format(Locale.ROOT, " slackir/%s %.2fx;", entry.getKey().label, ratio));
                 }
+            }
+        }
+        // Slackir's latency over each peer's at the ordinary rates, step by step
+        List<StepFigures> ours = figures.getOrDefault(Target.Kind.SLACKIR, List.of());
+        for (var entry : figures.entrySet()) {
+            if (entry.getKey() == Target.Kind.SLACKIR) {
+                continue;
+            }
+            String peer = entry.getKey().label.replace('-', '_');
+            for (StepFigures theirs : entry.getValue()) {
+                if (theirs.rate() != 100 && theirs.rate() != 200) {
+                    continue;
+                }
+                ours.stream().filter(f -> f.rate() == theirs.rate()).findFirst().ifPresent(f -> {
+                    String at = String.format(Locale.ROOT, "_at_%.0f", f.rate());
+                    summary.put("slackir_p50_over_" + peer + at, round(f.p50() / theirs.p50(), 2));
+                    summary.put("slackir_p99_over_" + peer + at, round(f.p99() / theirs.p99(), 2));
+                    line.append(String.format(Locale.ROOT, " at %.0f/s p50 %.2fx p99 %.2fx %s;", f.rate(),
+                            f.p50() / theirs.p50(), f.p99() / theirs.p99(), entry.getKey().label));
+                });
             }
         }
         System.out.println(line);
@@ -849,7 +869,7 @@ public final class Bench {
                             f.get("remote_p99_ms"), f.get("extra_p99_ms"));
                     record("step", f);
                     StepFigures figures = new StepFigures(rate, (double) f.get("deliveries_per_s"),
-                            (double) f.get("delivered_pct"), (double) f.get("p99_ms"));
+                            (double) f.get("delivered_pct"), (double) f.get("p50_ms"), (double) f.get("p99_ms"));
                     steps.add(figures);
                     if (rate == 100) {
                         summary.put("local_p99_ms_at_100", f.get("local_p99_ms"));
