@@ -68,24 +68,21 @@ final class Outbox {
         if (delivery == null) {
             return;
         }
-        if (queue.isEmpty()) {
-            // One frame waits: each connection gets it at once, the first while the others are still being written
-            for (Member member : delivery.to()) {
-                if (member.writer.write(delivery.frame())) {
-                    member.writer.flush();
-                }
-            }
-            return;
-        }
-        // Several wait: each connection gets them all in one write
+        // One frame waiting goes to each connection at once, the first while the others are still being written;
+        // several go to each connection in one write
+        boolean alone = queue.isEmpty();
         int n = 1;
         do {
             for (Member member : delivery.to()) {
                 if (member.writer.write(delivery.frame())) {
-                    written.add(member.writer);
+                    if (alone) {
+                        member.writer.flush();
+                    } else {
+                        written.add(member.writer);
+                    }
                 }
             }
-        } while (n++ < BATCH && (delivery = queue.poll()) != null);
+        } while (!alone && n++ < BATCH && (delivery = queue.poll()) != null);
         for (SocketWriter writer : written) {
             writer.flush();
         }

@@ -427,12 +427,16 @@ class MessageResourceTest {
                 .body("code", equalTo("not_found"));
     }
 
-    @Test
-    void openApiDocumentNamesEveryEndpointWithItsParametersAndResponses() {
-        JsonPath api = given().accept(ContentType.JSON)
+    private static JsonPath openApi() {
+        return given().accept(ContentType.JSON)
                 .when().get("/q/openapi?format=json")
                 .then().statusCode(200)
                 .extract().jsonPath();
+    }
+
+    @Test
+    void openApiDocumentNamesEveryEndpointWithItsParametersAndResponses() {
+        JsonPath api = openApi();
         String page = "paths.'/api/rooms/{room}/messages'.get";
         assertEquals(List.of("room", "before", "limit"), api.getList(page + ".parameters.name"));
         assertEquals(200, api.getInt(page + ".parameters.find { it.name == 'limit' }.schema.maximum"));
@@ -454,10 +458,7 @@ class MessageResourceTest {
 
     @Test
     void openApiDocumentDeclaresTheBearerSchemeWhereATokenIsNeeded() {
-        JsonPath api = given().accept(ContentType.JSON)
-                .when().get("/q/openapi?format=json")
-                .then().statusCode(200)
-                .extract().jsonPath();
+        JsonPath api = openApi();
         assertEquals(Set.of("bearer"), api.getMap("components.securitySchemes").keySet(), "one scheme, ours");
         String bearer = "components.securitySchemes.bearer";
         assertEquals("http", api.getString(bearer + ".type"));

@@ -62,8 +62,7 @@ public final class Bench {
         DEFAULTS.put("store-seconds", "60");
         DEFAULTS.put("warmup-seconds", "30");
         DEFAULTS.put("history", "50");
-        // An explicit heap, and one event loop for the one core each server is pinned to (Quarkus's default is two per
-        // core, which on one core take turns): see bench/README.md for both
+        // No JVM flag: every server runs as it ships (issue 22); --jvm adds flags to each
         DEFAULTS.put("jvm", "");
         DEFAULTS.put("server-cpu", Runtime.getRuntime().availableProcessors() > 1 || cpus() > 1 ? "0" : "");
         DEFAULTS.put("pg-cpu", "server");
@@ -140,7 +139,8 @@ public final class Bench {
                 rates(options.get("rooms-rates")), rates(options.get("store-rates")),
                 Integer.parseInt(options.get("step-seconds")), Integer.parseInt(options.get("store-seconds")),
                 Integer.parseInt(options.get("warmup-seconds")), Integer.parseInt(options.get("history")),
-                options.get("jvm").isBlank() ? List.of() : List.of(options.get("jvm").trim().split("\\s+")), serverCpu, pgCpu,
+                options.get("jvm").isBlank() ? List.of() : List.of(options.get("jvm").trim().split("\\s+")),
+                serverCpu, pgCpu,
                 options.get("synchronous-commit").equals("on"), blankToNull(options.get("jdbc-url")),
                 options.get("db-user"), options.get("db-password"), Path.of(options.get("slackir-jar")),
                 Path.of(options.get("getting-started-jar")), Path.of(options.get("aot-cache")),
@@ -257,7 +257,8 @@ public final class Bench {
                     print(scenario, kind, step);
                     record("step", step);
                     StepFigures f = new StepFigures(rate, (double) step.get("deliveries_per_s"),
-                            (double) step.get("delivered_pct"), (double) step.get("p50_ms"), (double) step.get("p99_ms"));
+                            (double) step.get("delivered_pct"), (double) step.get("p50_ms"),
+                            (double) step.get("p99_ms"));
                     steps.add(f);
                     if (f.deliveredPercent() < 90) {
                         System.out.printf("%-8s %-16s stops stepping: under 90 %% delivered at %.0f shouts/s%n",
@@ -329,7 +330,8 @@ public final class Bench {
         // over what the step's window delivered and sent
         figures.put("server_cpu_ms_per_1000_deliveries", round(step.deliveredInWindow == 0 ? Double.NaN
                 : serverCpuUsed * 1e6 / step.deliveredInWindow, 2));
-        figures.put("server_cpu_ms_per_shout", round(step.sent == 0 ? Double.NaN : serverCpuUsed * 1e3 / step.sent, 3));
+        figures.put("server_cpu_ms_per_shout", round(step.sent == 0 ? Double.NaN
+                : serverCpuUsed * 1e3 / step.sent, 3));
         if (storing(servers) && step.sent > 0) {
             figures.put("database_cpu_ms_per_shout", round(databaseCpuUsed * 1e3 / step.sent, 3));
         }
@@ -378,14 +380,16 @@ public final class Bench {
         System.out.printf(Locale.ROOT,
                 "%-8s %-16s %6.0f shouts/s  %9.0f deliveries/s  %7.3f %% delivered  p50 %7.2f  p99 %7.2f  "
                         + "p99.9 %7.2f  max %8.2f ms  server cpu %5.1f %% = %.2f ms/1000 deliveries, %.3f ms/shout%s"
-                        + "  gc %d pauses %.1f ms  %d event loops  rss %4.0f MiB  load cpu %5.1f %%, sent late by p99 %.2f max %.2f ms%s%s%n",
+                        + "  gc %d pauses %.1f ms  %d event loops  rss %4.0f MiB  load cpu %5.1f %%, "
+                        + "sent late by p99 %.2f max %.2f ms%s%s%n",
                 scenario, kind.label, f.get("rate"), f.get("deliveries_per_s"), f.get("delivered_pct"),
                 f.get("p50_ms"), f.get("p99_ms"), f.get("p999_ms"), f.get("max_ms"), f.get("server_cpu_pct"),
                 f.get("server_cpu_ms_per_1000_deliveries"), f.get("server_cpu_ms_per_shout"),
                 !f.containsKey("database_cpu_ms_per_shout") ? ""
                         : String.format(Locale.ROOT, " (+ database %.3f ms/stored shout)",
                                 f.get("database_cpu_ms_per_shout")),
-                f.get("gc_pauses"), f.get("gc_pause_ms"), f.get("event_loops"), f.get("server_rss_mib"), f.get("load_cpu_pct"),
+                f.get("gc_pauses"), f.get("gc_pause_ms"), f.get("event_loops"), f.get("server_rss_mib"),
+                f.get("load_cpu_pct"),
                 f.get("load_send_late_p99_ms"), f.get("load_send_late_max_ms"),
                 (long) f.get("presence_frames") == 0 ? "" : "  presence frames " + f.get("presence_frames"),
                 ((Map<?, ?>) f.get("errors")).isEmpty() ? "" : "  errors " + f.get("errors"));
@@ -869,7 +873,8 @@ public final class Bench {
                             f.get("remote_p99_ms"), f.get("extra_p99_ms"));
                     record("step", f);
                     StepFigures figures = new StepFigures(rate, (double) f.get("deliveries_per_s"),
-                            (double) f.get("delivered_pct"), (double) f.get("p50_ms"), (double) f.get("p99_ms"));
+                            (double) f.get("delivered_pct"), (double) f.get("p50_ms"),
+                            (double) f.get("p99_ms"));
                     steps.add(figures);
                     if (rate == 100) {
                         summary.put("local_p99_ms_at_100", f.get("local_p99_ms"));

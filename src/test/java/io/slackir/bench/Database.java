@@ -12,6 +12,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
@@ -85,17 +86,20 @@ final class Database implements AutoCloseable {
         if (postmaster == 0) {
             return Double.NaN;
         }
-        double[] sum = {Target.cpuSeconds(postmaster, true)};
-        ProcessHandle.of(postmaster).ifPresent(p -> p.children().forEach(child -> sum[0] += Target.cpuSeconds(
-                child.pid(), false)));
-        return sum[0];
+        return Target.cpuSeconds(postmaster, true)
+                + children().mapToDouble(child -> Target.cpuSeconds(child.pid(), false)).sum();
+    }
+
+    /** The postmaster's children now: its backends and workers. */
+    private Stream<ProcessHandle> children() {
+        return ProcessHandle.of(postmaster).stream().flatMap(ProcessHandle::children);
     }
 
     /** The postmaster and its children now, all threads; backends forked later inherit the postmaster's mask. */
     private void pin(String cpu) throws IOException, InterruptedException {
         List<Long> pids = new ArrayList<>();
         pids.add(postmaster);
-        ProcessHandle.of(postmaster).ifPresent(p -> p.children().forEach(child -> pids.add(child.pid())));
+        children().forEach(child -> pids.add(child.pid()));
         for (long pid : pids) {
             Process taskset = new ProcessBuilder("taskset", "-a", "-p", "-c", cpu, String.valueOf(pid))
                     .redirectErrorStream(true).start();

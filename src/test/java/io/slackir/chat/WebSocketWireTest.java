@@ -69,6 +69,7 @@ class WebSocketWireTest {
                         .handshakeExtension(new WebSocketExtensionData("permessage-deflate", Map.of()))
                         .newExtensionEncoder(),
                 new IdleStateHandler(0, 0, 30, TimeUnit.MINUTES), vertxOfCompressing);
-        assertNull(SocketWriter.wireContext(compressing.pipeline(), compressing.pipeline().context(vertxOfCompressing)));
+        assertNull(SocketWriter.wireContext(compressing.pipeline(),
+                compressing.pipeline().context(vertxOfCompressing)));
     }
 }
