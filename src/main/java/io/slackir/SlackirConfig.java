@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Optional;
 
 import io.quarkus.runtime.configuration.MemorySize;
-
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
@@ -27,6 +26,8 @@ public interface SlackirConfig {
     Auth auth();
 
     Rooms rooms();
+
+    Delivery delivery();
 
     /** Who may connect and speak: anyone ({@code open}), or the bearers of a valid JWT ({@code jwt}). */
     interface Auth {
@@ -160,6 +161,29 @@ public interface SlackirConfig {
         Duration reconnectMaxBackoff();
     }
 
+    /** How frames are written to the connections of a room. */
+    interface Delivery {
+
+        /** The two ways frames reach a connection's socket. */
+        enum Writer {
+            /**
+             * Encoded once per connection straight into its Netty channel, below the WebSocket encoder, in batches per
+             * event loop: no frame object, promise or task per delivery. It reaches websockets-next's Vert.x socket by
+             * reflection; where this Quarkus hides it, frames go through websockets-next as with the other writer.
+             */
+            DIRECT,
+            /**
+             * websockets-next's own {@code sendText}, one frame at a time per connection: slower under fan-out (see
+             * bench/README.md), but nothing below its public API. For a Quarkus upgrade that breaks the direct writer.
+             */
+            WEBSOCKETS_NEXT
+        }
+
+        /** {@code direct} (the faster, measured) or {@code websockets-next}. */
+        @WithDefault("direct")
+        Writer writer();
+    }
+
     /** What one connection may do before it hurts the others. */
     interface Limits {
 
@@ -187,7 +211,8 @@ public interface SlackirConfig {
 
         /**
          * Frames over their budget that a connection may pile up before it is closed (1008, flooding). Each one adds a
-         * strike, whatever its kind; they fade at {@link #rate} per second.
+         * strike, whatever its kind (a typing frame over its budget too, though it is dropped without an answer);
+         * they fade at {@link #rate} per second.
          */
         @WithDefault("60")
         int floodStrikes();

@@ -7,7 +7,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
-import io.slackir.chat.FieldError;
+import io.slackir.chat.protocol.FieldError;
 
 /**
  * The body of every error of the HTTP API: the same {@code code}, {@code message} and {@code errors} as the socket's

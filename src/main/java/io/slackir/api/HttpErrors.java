@@ -13,7 +13,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import com.fasterxml.jackson.core.JacksonException;
 
-import io.slackir.chat.Refusal;
+import io.slackir.chat.protocol.Refusal;
 
 /**
  * Every error of the HTTP API as an {@link ApiError} with a fitting status: a client gets JSON it can show, never a

@@ -29,13 +29,13 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.slackir.chat.Access;
-import io.slackir.chat.ErrorCode;
-import io.slackir.chat.FieldError;
-import io.slackir.chat.Frames;
 import io.slackir.chat.Megaphone;
-import io.slackir.chat.Refusal;
-import io.slackir.chat.Shout;
+import io.slackir.chat.access.Access;
+import io.slackir.chat.protocol.ErrorCode;
+import io.slackir.chat.protocol.FieldError;
+import io.slackir.chat.protocol.Frames;
+import io.slackir.chat.protocol.Refusal;
+import io.slackir.chat.protocol.Shout;
 import io.slackir.conversations.Message;
 
 /**

@@ -5,7 +5,7 @@ import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
-import io.slackir.chat.Shout;
+import io.slackir.chat.protocol.Shout;
 
 /**
  * A page of a room's stored shouts, oldest first.

@@ -5,7 +5,7 @@ import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
-import io.slackir.chat.Frames;
+import io.slackir.chat.presence.PresenceEntry;
 
 /** Who is in a room now. */
 @RegisterForReflection
@@ -13,7 +13,7 @@ import io.slackir.chat.Frames;
 public record Presence(
         String room,
         @Schema(description = "By name: how many connections speak as it, and since when the earliest is here")
-        List<Frames.PresenceEntry> members,
+        List<PresenceEntry> members,
         @Schema(description = "Connections that gave no name")
         int unnamed,
         @Schema(description = "How many members")

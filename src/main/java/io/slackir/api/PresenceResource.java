@@ -11,20 +11,20 @@ import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
-import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import io.slackir.chat.Access;
-import io.slackir.chat.ErrorCode;
-import io.slackir.chat.FieldError;
-import io.slackir.chat.Frames;
-import io.slackir.chat.Refusal;
 import io.slackir.chat.Rooms;
+import io.slackir.chat.access.Access;
+import io.slackir.chat.presence.PresenceFrame;
+import io.slackir.chat.protocol.ErrorCode;
+import io.slackir.chat.protocol.FieldError;
+import io.slackir.chat.protocol.Refusal;
 
 /** Who is in a room now, over HTTP: what the socket's {@code presence} frame says, with the counts. */
 @Path("/api/rooms/{room}/presence")
@@ -66,7 +66,7 @@ public class PresenceResource {
         if (!errors.isEmpty()) {
             throw new Refusal(ErrorCode.INVALID, "the request is invalid", errors);
         }
-        Frames.PresenceState now = rooms.presence(name);
+        PresenceFrame now = rooms.presence(name);
         return new Presence(name, now.members(), now.unnamed(), now.members().size(), now.connections());
     }
 }

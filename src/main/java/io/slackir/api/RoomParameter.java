@@ -3,7 +3,7 @@ package io.slackir.api;
 import java.util.List;
 import java.util.regex.Pattern;
 
-import io.slackir.chat.FieldError;
+import io.slackir.chat.protocol.FieldError;
 import io.slackir.conversations.Message;
 
 /** The {@code {room}} of an API path: how the OpenAPI document describes it, and how a request's is checked. */

@@ -13,7 +13,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import io.slackir.chat.Access;
+import io.slackir.chat.access.Access;
 
 /**
  * What a client asks first: whether it needs a token and where to get one, and, with one, who it is. Always answers:

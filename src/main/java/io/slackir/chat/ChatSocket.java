@@ -11,6 +11,8 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.quarkus.websockets.next.CloseReason;
@@ -23,9 +25,19 @@ import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.UserData;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.slackir.SlackirConfig;
+import io.slackir.chat.access.Access;
+import io.slackir.chat.access.AccessCheck;
+import io.slackir.chat.protocol.AckFrame;
+import io.slackir.chat.protocol.ErrorCode;
+import io.slackir.chat.protocol.ErrorFrame;
+import io.slackir.chat.protocol.FieldError;
+import io.slackir.chat.protocol.Frames;
+import io.slackir.chat.protocol.Refusal;
+import io.slackir.chat.protocol.Shout;
+import io.slackir.chat.protocol.Speaker;
+import io.slackir.chat.protocol.Typing;
+import io.slackir.chat.wire.SocketWriter;
 import io.smallrye.common.annotation.NonBlocking;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -68,6 +80,8 @@ public class ChatSocket {
     private final Vertx vertx;
     private final ObjectMapper json;
     private final SlackirConfig.Limits limits;
+    /** Whether frames are written straight to the channel ({@code slackir.delivery.writer}). */
+    private final boolean direct;
     /** What a client may send, by {@code type}. */
     private final Map<String, BiConsumer<WebSocketConnection, JsonNode>> handlers = Map.of(
             Shout.TYPE, this::shout,
@@ -86,6 +100,7 @@ public class ChatSocket {
         this.vertx = vertx;
         this.json = json;
         this.limits = config.limits();
+        this.direct = config.delivery().writer() == SlackirConfig.Delivery.Writer.DIRECT;
         this.budgets = List.of(new Throttle.Budget(Shout.TYPE, limits.rate(), limits.burst(), false),
                 new Throttle.Budget(Typing.TYPE, limits.typingRate(), limits.typingBurst(), true));
         this.typingRelayed = registry.counter("slackir.typing.relayed");
@@ -115,8 +130,8 @@ public class ChatSocket {
             }
             speaker = name == null || !errors.isEmpty() ? null : Speaker.named(name);
         }
-        Member member = new Member(connection, speaker, new Throttle(budgets, limits.floodStrikes()),
-                limits.sendBuffer().asLongValue());
+        Member member = new Member(new SocketWriter(connection, limits.sendBuffer().asLongValue(), direct), speaker,
+                new Throttle(budgets, limits.floodStrikes()));
         if (signedIn != null) {
             long expiresIn = Math.max(1, signedIn.expires().toEpochMilli() - System.currentTimeMillis());
             connection.userData().put(EXPIRY, vertx.setTimer(expiresIn, timer -> member.close(EXPIRED)));
@@ -125,7 +140,7 @@ public class ChatSocket {
             // Before the history: the client learns why it is unnamed
             Refusal refused = new Refusal(ErrorCode.INVALID, "the name is invalid; in this room you are unnamed", errors);
             megaphone.refused(refused);
-            member.send(Frames.write(json, Frames.Error.of(refused, null)));
+            member.send(Frames.write(json, ErrorFrame.of(refused, null)));
         }
         rooms.join(member, first(parameters, "after"));
     }
@@ -293,8 +308,8 @@ public class ChatSocket {
         accepted.stored().whenComplete((stored, failure) -> {
             if (connection.isOpen()) {
                 Object reply = failure == null
-                        ? new Frames.Ack(accepted.shout().id(), echo)
-                        : Frames.Error.notStored(accepted.shout().id(), echo);
+                        ? new AckFrame(accepted.shout().id(), echo)
+                        : ErrorFrame.notStored(accepted.shout().id(), echo);
                 send(connection, Frames.write(json, reply));
             }
         });
@@ -312,7 +327,7 @@ public class ChatSocket {
 
     private void refuse(WebSocketConnection connection, Refusal refused, String ref) {
         megaphone.refused(refused);
-        send(connection, Frames.write(json, Frames.Error.of(refused, ref)));
+        send(connection, Frames.write(json, ErrorFrame.of(refused, ref)));
     }
 
     /** Through the connection's member, so its send buffer counts replies too. */
@@ -321,7 +336,7 @@ public class ChatSocket {
         if (member != null) {
             member.send(frame);
         } else {
-            Member.send(connection, frame);
+            SocketWriter.send(connection, frame);
         }
     }
 }

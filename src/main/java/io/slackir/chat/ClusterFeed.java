@@ -10,6 +10,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.slackir.chat.nodes.Cluster;
+import io.slackir.chat.presence.NodePresence;
+import io.slackir.chat.protocol.RoomEvent;
+import io.slackir.chat.protocol.Shout;
 import io.slackir.conversations.Message;
 import io.vertx.core.Vertx;
 

@@ -17,6 +17,14 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.slackir.chat.nodes.Cluster;
+import io.slackir.chat.protocol.ErrorCode;
+import io.slackir.chat.protocol.ErrorFrame;
+import io.slackir.chat.protocol.FieldError;
+import io.slackir.chat.protocol.Frames;
+import io.slackir.chat.protocol.HistoryFrame;
+import io.slackir.chat.protocol.Refusal;
+import io.slackir.chat.protocol.Shout;
 import io.slackir.conversations.Message;
 
 /**
@@ -60,7 +68,7 @@ class History {
 
     private void refuseAfter(Member member, String problem) {
         // Sent before the history, while live events are still held: the client learns why it gets the latest instead
-        member.send(Frames.write(json, Frames.Error.of(new Refusal(ErrorCode.INVALID,
+        member.send(Frames.write(json, ErrorFrame.of(new Refusal(ErrorCode.INVALID,
                 "the history cannot start after that id; here are the latest shouts",
                 List.of(new FieldError("after", problem))), null)));
     }
@@ -160,7 +168,7 @@ class History {
             history = history.subList(history.size() - size, history.size());
             complete = false;
         }
-        return Frames.write(json, new Frames.History(history, complete));
+        return Frames.write(json, new HistoryFrame(history, complete));
     }
 
     /** Waits for {@code done} up to {@code patience}; after that the caller goes on without it. */

@@ -17,6 +17,10 @@ import com.github.f4b6a3.uuid.factory.standard.TimeOrderedEpochFactory;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
+import io.slackir.chat.protocol.ErrorCode;
+import io.slackir.chat.protocol.FieldError;
+import io.slackir.chat.protocol.Refusal;
+import io.slackir.chat.protocol.Shout;
 import io.slackir.conversations.Backlog;
 import io.slackir.conversations.Message;
 

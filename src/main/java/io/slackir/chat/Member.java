@@ -6,22 +6,22 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import org.jboss.logging.Logger;
-
 import io.netty.buffer.ByteBuf;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
+import io.slackir.chat.presence.PresenceChange;
+import io.slackir.chat.protocol.RoomEvent;
+import io.slackir.chat.protocol.Shout;
+import io.slackir.chat.protocol.Speaker;
+import io.slackir.chat.wire.Outbox;
+import io.slackir.chat.wire.SocketWriter;
 
 /**
- * A connection in a room: what it may send ({@link Throttle}), when it was last heard from, and whether it is closing.
- * Frames reach it through its {@link SocketWriter}. Until its history is sent, the events delivered to it wait here
- * (guarded by its room).
+ * A connection in a room: who it speaks as, what it may send ({@link Throttle}), and when it was last heard from.
+ * Frames reach it through its {@link SocketWriter}, which knows whether it is closing. Until its history is sent, the
+ * events delivered to it wait here (guarded by its room).
  */
 final class Member {
-
-    private static final Logger LOG = Logger.getLogger(Member.class);
-    /** Closed for not reading what it is sent: try again later. */
-    static final CloseReason TOO_SLOW = new CloseReason(1013, "too slow: frames are not being read");
 
     private record Held(RoomEvent event, ByteBuf frame) {
     }
@@ -33,18 +33,16 @@ final class Member {
     final Instant joinedAt = Instant.now();
     final Throttle throttle;
     final SocketWriter writer;
-    /** Set once the connection is closed or being closed: nothing more is read from it or written to it. */
-    private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicBoolean gone = new AtomicBoolean();
     private volatile long lastHeard = System.nanoTime();
     /** Events delivered while the history was being read; null once live. */
     private List<Held> held = new ArrayList<>();
 
-    Member(WebSocketConnection connection, Speaker speaker, Throttle throttle, long sendBuffer) {
-        this.connection = connection;
+    Member(SocketWriter writer, Speaker speaker, Throttle throttle) {
+        this.connection = writer.connection();
         this.speaker = speaker;
         this.throttle = throttle;
-        this.writer = new SocketWriter(this, sendBuffer);
+        this.writer = writer;
     }
 
     /** An event delivered to the room: held until the history is sent, then queued like any frame. */
@@ -55,7 +53,7 @@ final class Member {
                 held.add(new Held(event, frame));
             }
         } else {
-            writer.send(frame);
+            Outbox.send(frame, writer);
         }
     }
 
@@ -79,14 +77,14 @@ final class Member {
         send(history);
         send(presence);
         for (Held h : held) {
-            writer.send(h.frame());
+            Outbox.send(h.frame(), writer);
         }
         held = null;
     }
 
     /** Queues a frame to this connection alone. */
     void send(String frame) {
-        writer.send(Outbox.frame(frame));
+        Outbox.send(Outbox.frame(frame), writer);
     }
 
     /**
@@ -94,20 +92,17 @@ final class Member {
      * second close (of a connection a flood keeps sending on) says nothing.
      */
     void close(CloseReason reason) {
-        if (closing.compareAndSet(false, true)) {
-            connection.close(reason).subscribe().with(closed -> {
-            }, failure -> LOG.debugf("Could not close %s: %s", connection.id(), failure));
-        }
+        writer.close(reason);
     }
 
     /** The connection closed: nothing more is written to it. @return false when it had left already */
     boolean left() {
-        closing.set(true);
+        writer.closed();
         return !gone.getAndSet(true);
     }
 
     boolean closing() {
-        return closing.get();
+        return writer.closing();
     }
 
     /** The peer sent something (a frame or a pong): it is alive. */
@@ -117,13 +112,5 @@ final class Member {
 
     long silentNanos(long now) {
         return now - lastHeard;
-    }
-
-    /** Writes without waiting, to a connection that is no member (yet). */
-    static void send(WebSocketConnection connection, String frame) {
-        connection.sendText(frame).subscribe().with(
-                sent -> {
-                },
-                failure -> LOG.debugf("Could not send to %s: %s", connection.id(), failure));
     }
 }

@@ -15,6 +15,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.slackir.SlackirConfig;
+import io.slackir.chat.nodes.Cluster;
+import io.slackir.chat.presence.NodePresence;
+import io.slackir.chat.presence.PresenceChange;
+import io.slackir.chat.presence.PresenceDiffFrame;
+import io.slackir.chat.presence.PresenceFrame;
+import io.slackir.chat.protocol.Frames;
 import io.vertx.core.Vertx;
 
 /**
@@ -89,7 +95,7 @@ class Presences {
 
     private void tell(Room room) {
         synchronized (room) {
-            Frames.PresenceDiff diff = room.presence.diff();
+            PresenceDiffFrame diff = room.presence.diff();
             if (diff != null && room.publish(new PresenceChange(room.name, diff), Frames.bytes(json, diff))) {
                 frames.increment(room.size());
             }
@@ -144,7 +150,7 @@ class Presences {
                 if (cluster.enabled() && room.presence.hasLocal()) {
                     publish(room, room.presence.local(room.name, cluster.node(), false));
                 }
-                Frames.PresenceState now = room.presence.now();
+                PresenceFrame now = room.presence.now();
                 members.record(now.members().size());
                 connections.record(now.connections());
             }

@@ -4,15 +4,24 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.netty.buffer.ByteBuf;
+import io.slackir.chat.nodes.Cluster;
+import io.slackir.chat.presence.RoomPresence;
+import io.slackir.chat.protocol.Ephemeral;
+import io.slackir.chat.protocol.RoomEvent;
+import io.slackir.chat.protocol.Shout;
+import io.slackir.chat.wire.Outbox;
+import io.slackir.chat.wire.SocketWriter;
 
 /**
  * One chat room: its open connections, and what it remembers ({@link RoomMemory}). Every room event reaches its
@@ -28,12 +37,14 @@ final class Room {
     final RoomPresence presence = new RoomPresence();
     /** Members waiting for their history: they hold the events delivered meanwhile. */
     private final List<Member> joining = new ArrayList<>();
+    /** Members that got their history: live events go to them straight away. */
+    private final Set<Member> live = new LinkedHashSet<>();
     /**
-     * Live members by their event loop's outbox (null: written through websockets-next), as arrays replaced on every
-     * change: a delivery posts them as they are, and a later join or leave does not touch what was posted.
+     * The live members' writers by their event loop's outbox (null: written through websockets-next), as arrays
+     * replaced on every change: a delivery posts them as they are, and a later join or leave does not touch what was
+     * posted.
      */
-    private final Map<Outbox, Member[]> live = new HashMap<>();
-    private int liveCount;
+    private final Map<Outbox, SocketWriter[]> writers = new HashMap<>();
     /** Set once the room is idle and left {@link Rooms}; a closed room takes nothing new. */
     private boolean closed;
 
@@ -54,12 +65,12 @@ final class Room {
 
     /** The open connections. */
     synchronized int size() {
-        return joining.size() + liveCount;
+        return joining.size() + live.size();
     }
 
     synchronized List<Member> members() {
         List<Member> all = new ArrayList<>(joining);
-        live.values().forEach(members -> all.addAll(Arrays.asList(members)));
+        all.addAll(live);
         return all;
     }
 
@@ -110,10 +121,8 @@ final class Room {
      * @return false when the room is closed or had it
      */
     synchronized boolean relay(RoomEvent event, byte[] frame) {
-        boolean fresh = !closed && switch (event) {
-            case Shout shout -> memory.relayed(shout);
-            case Ephemeral ephemeral -> true;
-        };
+        // Only shouts are remembered: every other kind is ephemeral
+        boolean fresh = !closed && (!(event instanceof Shout shout) || memory.relayed(shout));
         if (fresh) {
             deliver(event, Outbox.frame(frame));
         }
@@ -127,14 +136,14 @@ final class Room {
                 member.deliver(event, frame);
             }
         }
-        for (Map.Entry<Outbox, Member[]> loop : live.entrySet()) {
-            Member[] to = except == null ? loop.getValue() : Arrays.stream(loop.getValue())
-                    .filter(m -> !m.connection.id().equals(except)).toArray(Member[]::new);
+        for (Map.Entry<Outbox, SocketWriter[]> loop : writers.entrySet()) {
+            SocketWriter[] to = except == null ? loop.getValue() : Arrays.stream(loop.getValue())
+                    .filter(w -> !w.connection().id().equals(except)).toArray(SocketWriter[]::new);
             if (loop.getKey() != null) {
                 loop.getKey().post(frame, to);
             } else {
-                for (Member member : to) {
-                    member.writer.write(frame);
+                for (SocketWriter writer : to) {
+                    writer.write(frame);
                 }
             }
         }
@@ -177,11 +186,12 @@ final class Room {
         }
         member.goLive(history, presence.told(json));
         joining.remove(member);
-        Member[] loop = live.getOrDefault(member.writer.outbox, new Member[0]);
-        Member[] grown = Arrays.copyOf(loop, loop.length + 1);
-        grown[loop.length] = member;
-        live.put(member.writer.outbox, grown);
-        liveCount++;
+        live.add(member);
+        Outbox outbox = Outbox.of(member.writer);
+        SocketWriter[] loop = writers.getOrDefault(outbox, new SocketWriter[0]);
+        SocketWriter[] grown = Arrays.copyOf(loop, loop.length + 1);
+        grown[loop.length] = member.writer;
+        writers.put(outbox, grown);
         return true;
     }
 
@@ -190,19 +200,19 @@ final class Room {
         if (member.left()) {
             presence.left(member.speaker, member.joinedAt);
         }
-        if (!joining.remove(member)) {
-            Member[] loop = live.get(member.writer.outbox);
-            int at = loop == null ? -1 : Arrays.asList(loop).indexOf(member);
+        if (!joining.remove(member) && live.remove(member)) {
+            Outbox outbox = Outbox.of(member.writer);
+            SocketWriter[] loop = writers.get(outbox);
+            int at = loop == null ? -1 : Arrays.asList(loop).indexOf(member.writer);
             if (at >= 0) {
-                Member[] shrunk = new Member[loop.length - 1];
+                SocketWriter[] shrunk = new SocketWriter[loop.length - 1];
                 System.arraycopy(loop, 0, shrunk, 0, at);
                 System.arraycopy(loop, at + 1, shrunk, at, loop.length - at - 1);
                 if (shrunk.length == 0) {
-                    live.remove(member.writer.outbox);
+                    writers.remove(outbox);
                 } else {
-                    live.put(member.writer.outbox, shrunk);
+                    writers.put(outbox, shrunk);
                 }
-                liveCount--;
             }
         }
         return closeIfIdle();

@@ -10,6 +10,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
+import io.slackir.chat.protocol.Shout;
 import io.slackir.conversations.Message;
 
 /**

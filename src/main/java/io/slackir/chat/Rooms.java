@@ -16,6 +16,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.websockets.next.UserData.TypedKey;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.slackir.SlackirConfig;
+import io.slackir.chat.access.Access;
+import io.slackir.chat.nodes.Cluster;
+import io.slackir.chat.presence.PresenceFrame;
+import io.slackir.chat.protocol.Ephemeral;
+import io.slackir.chat.protocol.Frames;
+import io.slackir.chat.protocol.RoomEvent;
+import io.slackir.chat.protocol.Shout;
 
 /**
  * The open rooms, each holding its own connections: a room event reaches a room's members without looking at anyone
@@ -147,10 +154,10 @@ public class Rooms {
     }
 
     /** Who is in the room, as far as this node knows: its own connections, and what the other nodes said. */
-    public Frames.PresenceState presence(String name) {
+    public PresenceFrame presence(String name) {
         Room room = rooms.get(name);
         if (room == null) {
-            return new Frames.PresenceState(List.of(), 0);
+            return new PresenceFrame(List.of(), 0);
         }
         synchronized (room) {
             return room.presence.now();

@@ -7,8 +7,9 @@ import java.util.Map;
 /**
  * What one connection may send: a budget per kind of frame, each a token bucket ({@code burst} frames at once,
  * {@code rate} per second after), so that one kind (typing) never eats another's (shouts). A frame of no kind of its
- * own (not JSON, an unknown type) is charged to the first budget. A frame over its budget is a strike, unless its kind
- * is quiet (dropped, no more); strikes fade at the first budget's rate, and too many make the connection flooding.
+ * own (not JSON, an unknown type) is charged to the first budget. A frame over its budget is a strike, whatever its
+ * kind: refused, or dropped without an answer when its kind is quiet; strikes fade at the first budget's rate, and too
+ * many make the connection flooding.
  * Guarded by its connection, whose frames websockets-next delivers one at a time.
  */
 final class Throttle {
@@ -20,7 +21,8 @@ final class Throttle {
     /**
      * How many frames of one {@code type} a connection may send.
      *
-     * @param quiet over it, a frame is {@link Verdict#DROPPED}: no refusal, no strike (an ephemeral kind, as typing)
+     * @param quiet over it, a frame is {@link Verdict#DROPPED}: no refusal, but a strike all the same (an ephemeral
+     *        kind, as typing)
      */
     record Budget(String type, double rate, int burst, boolean quiet) {
     }
@@ -61,10 +63,10 @@ final class Throttle {
             bucket.tokens -= 1;
             return Verdict.PASS;
         }
-        if (bucket.budget.quiet()) {
-            return Verdict.DROPPED;
-        }
         strikes += 1;
-        return strikes > floodStrikes ? Verdict.FLOODING : Verdict.OVER_BUDGET;
+        if (strikes > floodStrikes) {
+            return Verdict.FLOODING;
+        }
+        return bucket.budget.quiet() ? Verdict.DROPPED : Verdict.OVER_BUDGET;
     }
 }
