@@ -187,13 +187,14 @@ class AbuseTest {
     }
 
     @Test
-    void typingFloodIsDroppedQuietlyAndLeavesTheShoutBudgetWhole() {
+    void typingOverItsBudgetIsDroppedQuietlyAndLeavesTheShoutBudgetWhole() {
         String room = newRoom();
         try (ChatClient typist = ChatClient.join(base, room + "?name=Ty"); ChatClient other = ChatClient.join(base,
                 room + "?name=Ot")) {
             double dropped = metric("slackir_typing_dropped_total");
             double limited = rateLimited();
-            for (int i = 0; i < 200; i++) {
+            // Far over the typing budget (bursts of 3), not yet a flood (60 strikes)
+            for (int i = 0; i < 40; i++) {
                 typist.sendQuickly("{\"type\":\"typing\"}");
             }
             // The whole shout burst is still there: typing has a budget of its own
@@ -201,13 +202,30 @@ class AbuseTest {
                 typist.shoutQuickly("Ty", "after the typing " + i, "t" + i);
             }
             typist.await("ack", 30);
-            assertFalse(typist.isClosed(), "no strike for typing: the connection stays");
+            assertFalse(typist.isClosed(), "over its budget, not a flood: the connection stays");
             assertTrue(typist.ofType("error").isEmpty(), "dropped quietly: " + typist.ofType("error"));
             assertEquals(limited, rateLimited(), "no shout refused");
             other.await("shout", 30);
             assertThat("the typing burst reaches the others, the rest does not", other.ofType("typing").size(),
                     lessThan(10));
-            assertThat(metric("slackir_typing_dropped_total") - dropped, greaterThan(150.0));
+            assertThat(metric("slackir_typing_dropped_total") - dropped, greaterThan(30.0));
+        }
+    }
+
+    @Test
+    void typingFloodClosesTheConnectionLikeAnyFlood() {
+        String room = newRoom();
+        try (ChatClient typist = ChatClient.join(base, room + "?name=Ty"); ChatClient other = ChatClient.join(base,
+                room + "?name=Ot")) {
+            // As the report had it: 5,000 typing frames as fast as the client writes them
+            for (int i = 0; i < 5000 && !typist.isClosed(); i++) {
+                typist.sendQuickly("{\"type\":\"typing\"}");
+            }
+            Awaitility.await().atMost(ChatClient.PATIENCE).until(typist::isClosed);
+            assertEquals((short) 1008, typist.closeStatus(), "every frame over its budget is a strike, typing too");
+            assertTrue(typist.ofType("error").isEmpty(), "typing is never answered: " + typist.ofType("error"));
+            other.shout("Ot", "unhurt", "u").awaitAck("u");
+            assertFalse(other.isClosed());
         }
     }
 
