@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.awaitility.Awaitility;
 import org.jboss.logging.Logger;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -37,6 +38,7 @@ import io.vertx.core.json.JsonObject;
  * Black-box: {@code AbuseIT} runs the same against the packaged application.
  */
 @QuarkusTest
+@Tag("end-to-end")
 @TestProfile(AbuseTest.RealLimits.class)
 class AbuseTest {
 
@@ -51,8 +53,8 @@ class AbuseTest {
                     Settings.FLOOD_STRIKES, "60",
                     Settings.SEND_BUFFER, "128K",
                     Settings.ALLOWED_ORIGINS, "https://friend.example",
-                    Settings.IDLE_TIMEOUT, "3s",
-                    Settings.AUTO_PING_INTERVAL, "1s",
+                    Settings.IDLE_TIMEOUT, "2s",
+                    Settings.AUTO_PING_INTERVAL, "500ms",
                     SmallSocketBuffers.SEND_BUFFER_SIZE, "16384");
         }
     }
@@ -280,7 +282,7 @@ class AbuseTest {
             assertEquals(1001, gone.awaitCloseCode(ChatClient.PATIENCE));
             gone.close();
             // Three times the idle timeout: the client answers pings, the raw socket answered nothing
-            Awaitility.await().pollDelay(Duration.ofSeconds(9)).atMost(ChatClient.PATIENCE)
+            Awaitility.await().pollDelay(Duration.ofSeconds(6)).atMost(ChatClient.PATIENCE)
                     .until(() -> connectionsIn(room) == 1);
             assertFalse(quiet.isClosed());
             quiet.shout("Ada", "still connected", "q").awaitAck("q");

@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -51,6 +52,7 @@ import io.vertx.core.json.JsonObject;
  * back through the HTTP API. Black-box: {@code ChatSocketIT} runs the same against the packaged application.
  */
 @QuarkusTest
+@Tag("contract")
 class ChatSocketTest {
 
     @TestHTTPResource("/")

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 import org.jboss.logging.Logger;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -29,6 +30,7 @@ import io.vertx.core.json.JsonObject;
  * stored, the connections stay open, and a normal client's shouts flow (and are acked) throughout.
  */
 @QuarkusTest
+@Tag("contract")
 class FuzzTest {
 
     private static final Logger LOG = Logger.getLogger(FuzzTest.class);

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -23,6 +24,7 @@ import io.vertx.core.json.JsonObject;
  * gives. Black-box; {@code OpenModeIT} runs the same against the packaged application.
  */
 @QuarkusTest
+@Tag("contract")
 class OpenModeTest {
 
     /** Not a token at all, and one that looks right but names another and is signed by no one the service knows. */

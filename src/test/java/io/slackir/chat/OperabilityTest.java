@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.net.URI;
 import java.util.UUID;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -18,6 +19,7 @@ import io.quarkus.test.junit.QuarkusTest;
 
 /** What an operator sees over HTTP: readiness with the database and the backlog, and what the metrics count. */
 @QuarkusTest
+@Tag("contract")
 class OperabilityTest {
 
     @TestHTTPResource("/")

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.net.URI;
 import java.util.Map;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -14,9 +15,11 @@ import io.quarkus.test.junit.TestProfile;
 
 /**
  * With {@code slackir.origins.required}, a handshake without an {@code Origin} (no browser) is refused too.
- * Black-box: {@code OriginRequiredIT} runs the same against the packaged application.
+ * In-process only: the packaged application's origin checks are {@code AbuseIT}'s (a whole start of the jar for this
+ * one setting cost more than the rest of that suite).
  */
 @QuarkusTest
+@Tag("contract")
 @TestProfile(OriginRequiredTest.BrowsersOnly.class)
 class OriginRequiredTest {
 

@@ -21,6 +21,7 @@ import java.util.UUID;
 import java.util.stream.IntStream;
 
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -34,6 +35,7 @@ import io.vertx.core.json.JsonObject;
  * neither stored nor acked. Black-box: {@code PresenceIT} runs the same against the packaged application.
  */
 @QuarkusTest
+@Tag("contract")
 class PresenceTest {
 
     @TestHTTPResource("/")

@@ -12,8 +12,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -27,6 +30,7 @@ import io.vertx.core.json.JsonObject;
  * holds. Black-box: {@code ReconnectIT} runs the same against the packaged application.
  */
 @QuarkusTest
+@Tag("contract")
 class ReconnectTest {
 
     @TestHTTPResource("/")
@@ -202,10 +206,14 @@ class ReconnectTest {
         }
         // Everyone left and everything is stored: the room is out of memory
         List<CompletableFuture<ChatClient>> joining = new ArrayList<>();
-        for (int i = 0; i < 40; i++) {
-            joining.add(CompletableFuture.supplyAsync(() -> ChatClient.join(base, room)));
+        List<ChatClient> crowd;
+        // At once, a thread each: the common pool has one thread on two cores, and joined them one by one
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 40; i++) {
+                joining.add(CompletableFuture.supplyAsync(() -> ChatClient.join(base, room), threads));
+            }
+            crowd = joining.stream().map(CompletableFuture::join).toList();
         }
-        List<ChatClient> crowd = joining.stream().map(CompletableFuture::join).toList();
         try {
             for (ChatClient client : crowd) {
                 JsonObject history = client.await("history");

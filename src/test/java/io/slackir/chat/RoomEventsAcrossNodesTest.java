@@ -18,6 +18,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.WithTestResource;
@@ -42,6 +43,7 @@ import io.vertx.redis.client.Response;
  * is (a reconnect's history holds it).
  */
 @QuarkusTest
+@Tag("end-to-end")
 @TestProfile(RoomEventsAcrossNodesTest.OnRedis.class)
 @WithTestResource(RedisServer.class)
 class RoomEventsAcrossNodesTest {

@@ -12,6 +12,7 @@ import java.util.UUID;
 
 import jakarta.inject.Inject;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -23,6 +24,7 @@ import io.vertx.core.json.JsonObject;
  * the shouts, and is neither remembered (no history, no reconnect holds it), nor stored, nor acked.
  */
 @QuarkusTest
+@Tag("contract")
 class RoomEventsTest {
 
     @TestHTTPResource("/")

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -25,6 +26,7 @@ import io.vertx.core.json.JsonObject;
  * socket and HTTP; {@code SignedInIT} runs the same against the packaged application.
  */
 @QuarkusTest
+@Tag("contract")
 @TestProfile(Tokens.JwtMode.class)
 class SignedInTest {
 

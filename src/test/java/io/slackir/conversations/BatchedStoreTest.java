@@ -23,6 +23,7 @@ import java.util.function.Function;
 import jakarta.inject.Inject;
 
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import io.agroal.api.AgroalDataSource;
@@ -39,6 +40,7 @@ import io.vertx.core.json.JsonObject;
  * PostgreSQL refuses fails alone, and a quiet room's shout is written at once, alone.
  */
 @QuarkusTest
+@Tag("contract")
 class BatchedStoreTest {
 
     @TestHTTPResource("/")

@@ -19,6 +19,7 @@ import jakarta.inject.Inject;
 
 import org.awaitility.Awaitility;
 import org.jboss.logging.Logger;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import io.agroal.api.AgroalDataSource;
@@ -33,6 +34,7 @@ import io.vertx.core.json.JsonObject;
  * acked, the chat never stops, and readiness says what is going on.
  */
 @QuarkusTest
+@Tag("end-to-end")
 class DatabaseOutageTest {
 
     private static final Logger LOG = Logger.getLogger(DatabaseOutageTest.class);

@@ -19,6 +19,7 @@ import jakarta.inject.Inject;
 
 import org.awaitility.Awaitility;
 import org.jboss.logging.Logger;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import io.agroal.api.AgroalDataSource;
@@ -36,6 +37,7 @@ import io.vertx.core.json.JsonObject;
  * shouts are accepted again.
  */
 @QuarkusTest
+@Tag("end-to-end")
 @TestProfile(OverloadTest.SmallBacklog.class)
 class OverloadTest {
 

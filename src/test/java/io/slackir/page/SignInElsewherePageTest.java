@@ -15,6 +15,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -32,6 +33,7 @@ import io.slackir.chat.Tokens;
  * says so and keeps what was not sent until the next token comes.
  */
 @QuarkusTest
+@Tag("end-to-end")
 @TestProfile(SignInElsewherePageTest.NoSignInUrl.class)
 class SignInElsewherePageTest {
 

@@ -19,6 +19,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -43,6 +44,7 @@ import io.vertx.core.json.JsonObject;
  * the room picks up after the last shout shown, losing nothing and showing nothing twice.
  */
 @QuarkusTest
+@Tag("end-to-end")
 @TestProfile(SignedInPageTest.SignInHere.class)
 class SignedInPageTest {
 
