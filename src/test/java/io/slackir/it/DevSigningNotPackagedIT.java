@@ -83,7 +83,7 @@ class DevSigningNotPackagedIT {
     void theScanReadsTheApplicationItsVerifierAndItsConfiguration() {
         Set<String> entries = new TreeSet<>();
         PACKAGE.keySet().forEach(name -> entries.add(name.substring(name.lastIndexOf("!/") + 1)));
-        for (String expected : List.of("/io/slackir/chat/Access.class", "/application.properties",
+        for (String expected : List.of("/io/slackir/chat/access/Access.class", "/application.properties",
                 "/io/smallrye/jwt/auth/principal/DefaultJWTParser.class")) {
             assertTrue(entries.contains(expected), expected + " is read: the scan sees into the jars");
         }
