@@ -200,7 +200,7 @@ public interface SlackirConfig {
 
         /**
          * {@code typing} frames a connection may send per second, on average: a budget of their own, apart from
-         * shouts. Over it they are dropped quietly (no error, no strike); the page sends one every 3 s at most.
+         * shouts. Over it they are dropped quietly (no error, but a strike); the page sends one every 3 s at most.
          */
         @WithDefault("1")
         double typingRate();

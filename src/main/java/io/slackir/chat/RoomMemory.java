@@ -1,6 +1,7 @@
 package io.slackir.chat;
 
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -59,10 +60,18 @@ final class RoomMemory {
      * while none is missing. Once subscribed again, those stored since then are read back ({@link ClusterFeed}).
      */
     private Instant missingSince;
+    /** The clock {@link #missingSince} is read from when the link is lost. */
+    private final InstantSource clock;
 
     RoomMemory(boolean trusted, Instant missingSince) {
+        this(trusted, missingSince, InstantSource.system());
+    }
+
+    /** @param clock the system's, or a test's own */
+    RoomMemory(boolean trusted, Instant missingSince, InstantSource clock) {
         this.trusted = trusted;
         this.missingSince = missingSince;
+        this.clock = clock;
     }
 
     /** A shout accepted here: remembered, and owed to the database until {@link #settled}. */
@@ -130,7 +139,7 @@ final class RoomMemory {
     synchronized void distrust() {
         seedingOver();
         if (missingSince == null) {
-            missingSince = Instant.now();
+            missingSince = clock.instant();
         }
         trusted = false;
         seeded = false;

@@ -3,6 +3,7 @@ package io.slackir.chat;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * What one connection may send: a budget per kind of frame, each a token bucket ({@code burst} frames at once,
@@ -41,17 +42,25 @@ final class Throttle {
     private final Bucket first;
     private final double floodStrikes;
     private double strikes;
-    private long last = System.nanoTime();
+    private final LongSupplier nanoTime;
+    private long last;
 
     Throttle(List<Budget> budgets, int floodStrikes) {
+        this(budgets, floodStrikes, System::nanoTime);
+    }
+
+    /** @param nanoTime the clock buckets refill and strikes fade by: {@link System#nanoTime}, or a test's own */
+    Throttle(List<Budget> budgets, int floodStrikes, LongSupplier nanoTime) {
         budgets.forEach(b -> buckets.put(b.type(), new Bucket(b)));
         this.first = buckets.get(budgets.getFirst().type());
         this.floodStrikes = floodStrikes;
+        this.nanoTime = nanoTime;
+        this.last = nanoTime.getAsLong();
     }
 
     /** Takes a token of the budget of {@code type} (null or unknown: the first budget). */
     synchronized Verdict take(String type) {
-        long now = System.nanoTime();
+        long now = nanoTime.getAsLong();
         double seconds = (now - last) / 1e9;
         last = now;
         for (Bucket bucket : buckets.values()) {

@@ -17,11 +17,13 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.NotificationOptions;
+import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
@@ -68,9 +70,18 @@ public class Backlog {
     private final AtomicBoolean failing = new AtomicBoolean();
     private volatile boolean accepting = true;
     private final BacklogMeters meters;
+    /** The clock a shout's acceptance and retry deadline are measured on: {@link System#nanoTime}, or a test's. */
+    private final LongSupplier nanoTime;
 
+    // The constructor CDI calls: the other one lets a test move the clock
+    @Inject
     Backlog(Event<Batch> persistence, SlackirConfig config, MeterRegistry registry) {
+        this(persistence, config, registry, System::nanoTime);
+    }
+
+    Backlog(Event<Batch> persistence, SlackirConfig config, MeterRegistry registry, LongSupplier nanoTime) {
         this.persistence = persistence;
+        this.nanoTime = nanoTime;
         this.config = config.persistence();
         // At least one: a writer taking nothing would never stop taking
         this.batchSize = Math.max(1, this.config.batchSize());
@@ -118,13 +129,13 @@ public class Backlog {
      */
     public CompletionStage<Void> store(Message message) {
         pending.put(message.id, message);
-        long start = System.nanoTime();
+        long start = nanoTime.getAsLong();
         CompletableFuture<Void> done = new CompletableFuture<>();
         CompletionStage<Void> settled = done.whenComplete((stored, failure) -> {
             pending.remove(message.id);
             release();
             if (failure == null) {
-                meters.latency().record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                meters.latency().record(nanoTime.getAsLong() - start, TimeUnit.NANOSECONDS);
             }
         });
         waiting.add(new Owed(message, done, start, 1, false));
@@ -224,7 +235,7 @@ public class Backlog {
      */
     private void retry(List<Owed> batch, Throwable failure) {
         long pause = backoff.after(batch.stream().mapToInt(Owed::attempt).max().orElse(1)).toNanos();
-        long now = System.nanoTime();
+        long now = nanoTime.getAsLong();
         List<Owed> again = new ArrayList<>(batch.size());
         for (Owed owed : batch) {
             if (now - owed.start() + pause < config.retryDeadline().toNanos()) {
