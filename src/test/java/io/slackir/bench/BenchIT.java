@@ -31,7 +31,7 @@ class BenchIT {
         new Bench(Bench.settings("fanout", "rooms", "store", "joins", "cluster",
                 "--targets", "slackir,vertx",
                 "--clients", "20", "--senders", "2", "--rooms", "4",
-                "--fanout-rates", "20,40", "--rooms-rates", "20", "--store-rates", "100",
+                "--fanout-rates", "20", "--rooms-rates", "20", "--store-rates", "100",
                 "--step-seconds", "1", "--store-seconds", "2", "--warmup-seconds", "1", "--history", "5",
                 "--results", results.toString())).run();
 
