@@ -8,6 +8,11 @@ import * as auth from './sign-in.js';
 (() => {
     const ROOM_RULE = /^[a-z0-9_-]{1,64}$/;
     const MAX_BACKOFF_MS = 30000;
+    /**
+     * The name is this tab's (sessionStorage: kept across its reloads, not shared), so a second tab is another person
+     * in the room and sees the first in presence and typing. The last name typed in any tab (localStorage) is only a
+     * suggestion for a tab that has none, taken when no other open tab goes by it.
+     */
     const NAME_KEY = 'slackir.name';
     /** A name being typed is not a name yet: the page reconnects under it once the typing pauses (or on change). */
     const RENAME_AFTER_MS = 1000;
@@ -87,8 +92,52 @@ import * as auth from './sign-in.js';
     let gated = null;
     let gatedWhy = null;
 
+    /** The name this tab holds a lock on ({@link holdName}): { name, release } once the lock is granted. */
+    let heldName = null;
+
     function jwt() {
         return access.mode === 'jwt';
+    }
+
+    /**
+     * Holds a Web Lock named after this tab's name while the tab goes by it, so another tab opened meanwhile does not
+     * take the same suggestion; the browser lets go when the tab closes or crashes. Resolves to false when another tab
+     * holds it already. Without Web Locks (a page served over plain HTTP from another host is no secure context) every
+     * tab takes the suggestion, as one shared name.
+     */
+    function holdName(name) {
+        if (heldName && heldName.release) {
+            heldName.release();
+        }
+        heldName = null;
+        if (!name || !navigator.locks) {
+            return Promise.resolve(true);
+        }
+        const claim = { name, release: null };
+        heldName = claim;
+        return new Promise((held) => {
+            navigator.locks.request(`slackir.name:${name}`, { ifAvailable: true }, (lock) => {
+                held(Boolean(lock));
+                // Not to keep: taken by another tab, or this tab changed its name while asking
+                if (!lock || heldName !== claim) {
+                    return null;
+                }
+                return new Promise((release) => {
+                    claim.release = release;
+                });
+            });
+        });
+    }
+
+    /** This tab's name across a reload; else the last name typed in any tab, unless another open tab goes by it. */
+    async function tabName() {
+        const own = sessionStorage.getItem(NAME_KEY);
+        if (own !== null) {
+            holdName(own.trim());
+            return own;
+        }
+        const suggested = localStorage.getItem(NAME_KEY) || '';
+        return await holdName(suggested.trim()) ? suggested : '';
     }
 
     function authorization() {
@@ -846,9 +895,16 @@ import * as auth from './sign-in.js';
         }
     });
     el.message.addEventListener('input', announceTyping);
-    el.name.value = localStorage.getItem(NAME_KEY) || '';
+    // What was typed meanwhile stands
+    const named = tabName().then((name) => {
+        if (!el.name.value) {
+            el.name.value = name;
+        }
+    });
     el.name.addEventListener('input', () => {
+        sessionStorage.setItem(NAME_KEY, el.name.value);
         localStorage.setItem(NAME_KEY, el.name.value);
+        holdName(el.name.value.trim());
         clearTimeout(renameTimer);
         renameTimer = setTimeout(syncName, RENAME_AFTER_MS);
     });
@@ -887,6 +943,7 @@ import * as auth from './sign-in.js';
             setTimeout(() => start(tries + 1), delay);
             return;
         }
+        await named;
         access = { mode: session.mode, signInUrl: session.signInUrl || null, name: session.name || null };
         const problem = jwt() && returned ? auth.accept(returned, access.signInUrl) : null;
         if (problem) {
