@@ -52,6 +52,7 @@ import * as auth from './sign-in.js';
         gate: document.getElementById('gate'),
         gateHeadline: document.getElementById('gate-headline'),
         gateMore: document.getElementById('gate-more'),
+        gateDev: document.getElementById('gate-dev'),
         signIn: document.getElementById('sign-in'),
     };
 
@@ -83,8 +84,11 @@ import * as auth from './sign-in.js';
     /** Others typing, by name: the timer that forgets each. In the order they started. */
     const typists = new Map();
     let typingSentAt = 0;
-    /** How the service lets people in (GET /api/session), and in jwt mode who this page is signed in as (null: no one). */
-    let access = { mode: 'open', signInUrl: null, name: null };
+    /**
+     * How the service lets people in (GET /api/session), and in jwt mode who this page is signed in as (null: no one);
+     * run from the sources without a sign-in URL, the command that mints a token (devSignIn).
+     */
+    let access = { mode: 'open', signInUrl: null, name: null, devSignIn: null };
     /**
      * Why the page has no connection on purpose (jwt mode): 'signed-out', 'expired' or 'denied'; null when it may
      * connect. With its explanation, when there is one beyond the usual.
@@ -504,6 +508,14 @@ import * as auth from './sign-in.js';
         }
         el.gateHeadline.textContent = headline;
         el.gateMore.textContent = more;
+        // A developer running Slackir from its sources has no sign-in to go to: the service says what mints a token
+        el.gateDev.hidden = kind === 'denied' || signIn || !access.devSignIn;
+        if (!el.gateDev.hidden) {
+            const command = document.createElement('code');
+            command.textContent = access.devSignIn;
+            el.gateDev.replaceChildren('In dev mode, ', command, ', run in the project\'s directory, mints a token '
+                + 'and prints a link that signs this page in as NAME.');
+        }
         el.signIn.hidden = kind === 'denied' || !signIn;
         el.gate.hidden = false;
         el.empty.hidden = true;
@@ -944,7 +956,12 @@ import * as auth from './sign-in.js';
             return;
         }
         await named;
-        access = { mode: session.mode, signInUrl: session.signInUrl || null, name: session.name || null };
+        access = {
+            mode: session.mode,
+            signInUrl: session.signInUrl || null,
+            name: session.name || null,
+            devSignIn: session.devSignIn || null,
+        };
         const problem = jwt() && returned ? auth.accept(returned, access.signInUrl) : null;
         if (problem) {
             access.name = null;
