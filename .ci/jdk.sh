@@ -19,10 +19,21 @@ pick_jdk() {
     return 1
 }
 
-if ! JAVA_HOME=$(pick_jdk); then
-    echo "No JDK 21 or newer found (JAVA_HOME, /usr/lib/jvm): websockets-next's build needs one." >&2
+found_jdks() { # the JDKs pick_jdk looked at, as "JDK 17 at /usr/lib/jvm/...", or "no JDK"
+    local candidate major list=""
+    for candidate in "${JAVA_HOME:-}" /usr/lib/jvm/*; do
+        [ -n "$candidate" ] || continue
+        major=$(java_major "$candidate")
+        [ -z "$major" ] || list="${list:+$list, }JDK $major at $candidate"
+    done
+    echo "${list:-no JDK}"
+}
+
+if ! picked=$(pick_jdk); then
+    # The build's own guard in the same words (pom.xml), and what was looked at: the fix is a JAVA_HOME to a newer one
+    echo "Slackir needs a JDK 21 or newer: set JAVA_HOME (found $(found_jdks) in JAVA_HOME and /usr/lib/jvm)" >&2
     exit 1
 fi
-export JAVA_HOME
+export JAVA_HOME=$picked
 export PATH="$JAVA_HOME/bin:$PATH"
-echo "Using JDK at $JAVA_HOME ($(java_major "$JAVA_HOME"))"
+echo "Using JDK $(java_major "$JAVA_HOME") at $JAVA_HOME"

@@ -8,6 +8,11 @@ import * as auth from './sign-in.js';
 (() => {
     const ROOM_RULE = /^[a-z0-9_-]{1,64}$/;
     const MAX_BACKOFF_MS = 30000;
+    /**
+     * The name is this tab's (sessionStorage: kept across its reloads, not shared), so a second tab is another person
+     * in the room and sees the first in presence and typing. The last name typed in any tab (localStorage) is only a
+     * suggestion for a tab that has none, taken when no other open tab goes by it.
+     */
     const NAME_KEY = 'slackir.name';
     /** A name being typed is not a name yet: the page reconnects under it once the typing pauses (or on change). */
     const RENAME_AFTER_MS = 1000;
@@ -47,6 +52,7 @@ import * as auth from './sign-in.js';
         gate: document.getElementById('gate'),
         gateHeadline: document.getElementById('gate-headline'),
         gateMore: document.getElementById('gate-more'),
+        gateDev: document.getElementById('gate-dev'),
         signIn: document.getElementById('sign-in'),
     };
 
@@ -78,8 +84,11 @@ import * as auth from './sign-in.js';
     /** Others typing, by name: the timer that forgets each. In the order they started. */
     const typists = new Map();
     let typingSentAt = 0;
-    /** How the service lets people in (GET /api/session), and in jwt mode who this page is signed in as (null: no one). */
-    let access = { mode: 'open', signInUrl: null, name: null };
+    /**
+     * How the service lets people in (GET /api/session), and in jwt mode who this page is signed in as (null: no one);
+     * run from the sources without a sign-in URL, the command that mints a token (devSignIn).
+     */
+    let access = { mode: 'open', signInUrl: null, name: null, devSignIn: null };
     /**
      * Why the page has no connection on purpose (jwt mode): 'signed-out', 'expired' or 'denied'; null when it may
      * connect. With its explanation, when there is one beyond the usual.
@@ -87,8 +96,52 @@ import * as auth from './sign-in.js';
     let gated = null;
     let gatedWhy = null;
 
+    /** The name this tab holds a lock on ({@link holdName}): { name, release } once the lock is granted. */
+    let heldName = null;
+
     function jwt() {
         return access.mode === 'jwt';
+    }
+
+    /**
+     * Holds a Web Lock named after this tab's name while the tab goes by it, so another tab opened meanwhile does not
+     * take the same suggestion; the browser lets go when the tab closes or crashes. Resolves to false when another tab
+     * holds it already. Without Web Locks (a page served over plain HTTP from another host is no secure context) every
+     * tab takes the suggestion, as one shared name.
+     */
+    function holdName(name) {
+        if (heldName && heldName.release) {
+            heldName.release();
+        }
+        heldName = null;
+        if (!name || !navigator.locks) {
+            return Promise.resolve(true);
+        }
+        const claim = { name, release: null };
+        heldName = claim;
+        return new Promise((held) => {
+            navigator.locks.request(`slackir.name:${name}`, { ifAvailable: true }, (lock) => {
+                held(Boolean(lock));
+                // Not to keep: taken by another tab, or this tab changed its name while asking
+                if (!lock || heldName !== claim) {
+                    return null;
+                }
+                return new Promise((release) => {
+                    claim.release = release;
+                });
+            });
+        });
+    }
+
+    /** This tab's name across a reload; else the last name typed in any tab, unless another open tab goes by it. */
+    async function tabName() {
+        const own = sessionStorage.getItem(NAME_KEY);
+        if (own !== null) {
+            holdName(own.trim());
+            return own;
+        }
+        const suggested = localStorage.getItem(NAME_KEY) || '';
+        return await holdName(suggested.trim()) ? suggested : '';
     }
 
     function authorization() {
@@ -455,6 +508,14 @@ import * as auth from './sign-in.js';
         }
         el.gateHeadline.textContent = headline;
         el.gateMore.textContent = more;
+        // A developer running Slackir from its sources has no sign-in to go to: the service says what mints a token
+        el.gateDev.hidden = kind === 'denied' || signIn || !access.devSignIn;
+        if (!el.gateDev.hidden) {
+            const command = document.createElement('code');
+            command.textContent = access.devSignIn;
+            el.gateDev.replaceChildren('In dev mode, ', command, ', run in the project\'s directory, mints a token '
+                + 'and prints a link that signs this page in as NAME.');
+        }
         el.signIn.hidden = kind === 'denied' || !signIn;
         el.gate.hidden = false;
         el.empty.hidden = true;
@@ -846,9 +907,16 @@ import * as auth from './sign-in.js';
         }
     });
     el.message.addEventListener('input', announceTyping);
-    el.name.value = localStorage.getItem(NAME_KEY) || '';
+    // What was typed meanwhile stands
+    const named = tabName().then((name) => {
+        if (!el.name.value) {
+            el.name.value = name;
+        }
+    });
     el.name.addEventListener('input', () => {
+        sessionStorage.setItem(NAME_KEY, el.name.value);
         localStorage.setItem(NAME_KEY, el.name.value);
+        holdName(el.name.value.trim());
         clearTimeout(renameTimer);
         renameTimer = setTimeout(syncName, RENAME_AFTER_MS);
     });
@@ -887,7 +955,13 @@ import * as auth from './sign-in.js';
             setTimeout(() => start(tries + 1), delay);
             return;
         }
-        access = { mode: session.mode, signInUrl: session.signInUrl || null, name: session.name || null };
+        await named;
+        access = {
+            mode: session.mode,
+            signInUrl: session.signInUrl || null,
+            name: session.name || null,
+            devSignIn: session.devSignIn || null,
+        };
         const problem = jwt() && returned ? auth.accept(returned, access.signInUrl) : null;
         if (problem) {
             access.name = null;

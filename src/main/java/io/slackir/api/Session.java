@@ -15,5 +15,8 @@ public record Session(
                 + "`redirect_uri` and comes back with `#access_token=...`") String signInUrl,
         @Schema(description = "jwt mode, with a valid token: the name the caller speaks under") String name,
         @Schema(description = "jwt mode, with a valid token: when it expires (the socket closes then, with 4401)")
-        Instant expiresAt) {
+        Instant expiresAt,
+        @Schema(description = "Only when the service runs from its sources (dev mode, tests) in jwt mode without "
+                + "`signInUrl`: the command, run in the project's directory, that mints a token this service takes "
+                + "and prints a link that signs the page in") String devSignIn) {
 }

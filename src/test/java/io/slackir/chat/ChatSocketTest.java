@@ -6,6 +6,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.anyOf;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.hasSize;
@@ -41,6 +42,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ExtractableResponse;
 import io.restassured.response.Response;
+import io.slackir.ExpectedLog;
 import io.slackir.conversations.Message;
 import io.slackir.it.ServiceDatabase;
 import io.vertx.core.http.UpgradeRejectedException;
@@ -508,10 +510,14 @@ class ChatSocketTest {
         double failuresBefore = metric("slackir_shouts_store_failures_total");
         // A rule the validator cannot see: the database refuses the row after the broadcast
         ServiceDatabase.execute("alter table messages add constraint test_no_doom check (message <> 'doom')");
-        try (ChatClient ada = ChatClient.join(base, room); ChatClient bob = ChatClient.join(base, room)) {
+        try (ExpectedLog expected = ExpectedLog.of(Megaphone.class.getName(), "org.hibernate.orm.jdbc.error",
+                "com.arjuna.ats.arjuna", "io.zonky.test.db.postgres.embedded.EmbeddedPostgres");
+                ChatClient ada = ChatClient.join(base, room); ChatClient bob = ChatClient.join(base, room)) {
             ada.shout("Ada", "doom", "d");
             JsonObject shout = bob.await("shout");
             JsonObject error = ada.awaitError("d");
+            assertThat(expected.await("ERROR", Megaphone.class.getName(), "was broadcast but not stored"),
+                    containsString("test_no_doom"));
             assertEquals("not_stored", error.getString("code"));
             assertEquals(shout.getString("id"), error.getString("id"));
             assertThat(error.getString("message"), notNullValue());

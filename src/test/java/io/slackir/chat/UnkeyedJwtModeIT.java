@@ -103,7 +103,8 @@ class UnkeyedJwtModeIT {
                     .body(Map.of("message", "let me in")).when().post("/api/rooms/{room}/messages", room)
                     .then().statusCode(401).body("code", equalTo("unauthorized"));
             given().header("Authorization", "Bearer " + token).when().get("/api/session").then().statusCode(200)
-                    .body("mode", equalTo("jwt")).body("name", nullValue()).body("expiresAt", nullValue());
+                    .body("mode", equalTo("jwt")).body("name", nullValue()).body("expiresAt", nullValue())
+                    .body("devSignIn", nullValue());
         }
     }
 

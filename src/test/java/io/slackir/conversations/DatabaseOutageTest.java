@@ -26,6 +26,7 @@ import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.slackir.ExpectedLog;
 import io.slackir.chat.ChatClient;
 import io.vertx.core.json.JsonObject;
 
@@ -39,6 +40,8 @@ class DatabaseOutageTest {
 
     private static final Logger LOG = Logger.getLogger(DatabaseOutageTest.class);
     private static final Duration OUTAGE = Duration.ofSeconds(4);
+    /** The API's error mapping, above this package: named, not imported. */
+    private static final String HTTP_ERRORS = "io.slackir.api.HttpErrors";
 
     @TestHTTPResource("/")
     URI base;
@@ -58,7 +61,9 @@ class DatabaseOutageTest {
         List<Thread> senders = new ArrayList<>();
         List<ChatClient> clients = new ArrayList<>();
         String quiet = "outage-quiet-" + UUID.randomUUID().toString().substring(0, 8);
-        try (ChatClient listener = ChatClient.join(base, room); ChatClient regular = ChatClient.join(base, quiet)) {
+        // What Slackir says of the outage: shouts are retried, requests that need the database answer 503
+        try (ExpectedLog expected = ExpectedLog.of(Backlog.class.getName(), HTTP_ERRORS);
+                ChatClient listener = ChatClient.join(base, room); ChatClient regular = ChatClient.join(base, quiet)) {
             for (int i = 0; i < 3; i++) {
                 regular.shout("regular", "before the outage " + i, "q" + i);
             }
@@ -86,6 +91,8 @@ class DatabaseOutageTest {
                     .until(() -> given().get("/q/health/ready").statusCode() == 503);
             given().when().get("/api/rooms/{room}/messages", room)
                     .then().statusCode(503).body("code", equalTo("unavailable"));
+            expected.await("WARN", Backlog.class.getName(), "Storing shouts fails");
+            expected.await("WARN", HTTP_ERRORS, "The database could not answer a request");
             // A room in memory has its latest shouts there: joining it needs no database, and its history is whole
             try (ChatClient newcomer = ChatClient.join(base, quiet)) {
                 JsonObject history = newcomer.await("history");

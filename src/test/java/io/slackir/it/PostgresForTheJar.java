@@ -3,9 +3,13 @@ package io.slackir.it;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
+import org.jboss.logging.Logger;
+
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.slackir.ExpectedLog;
 import io.slackir.chat.Settings;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
@@ -13,6 +17,8 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  * A PostgreSQL for the packaged application under test ({@code *IT}): the jar, or the native binary, runs as in
  * production and is pointed at this database by the datasource settings returned here. It also gets the suite's
  * rate limit, as the in-process tests do, unless told with {@link #LIFT_RATE} to leave it to the test's profile.
+ * It logs to {@code target/quarkus.log} alone, not to the build's console: what a test makes it log on purpose is
+ * asserted there ({@link ExpectedLog}), and any other WARN or ERROR is printed here when it stops.
  */
 public class PostgresForTheJar implements QuarkusTestResourceLifecycleManager {
 
@@ -36,6 +42,8 @@ public class PostgresForTheJar implements QuarkusTestResourceLifecycleManager {
     /** The in-process tests' lifted rate (application.properties, %test): the suite shouts faster than a person. */
     private static final Map<String, String> SUITE_RATE = Map.of(Settings.RATE, "100000", Settings.BURST, "100000");
 
+    private static final Logger LOG = Logger.getLogger(PostgresForTheJar.class);
+
     private EmbeddedPostgres postgres;
     private boolean liftRate = true;
 
@@ -56,7 +64,9 @@ public class PostgresForTheJar implements QuarkusTestResourceLifecycleManager {
         Map<String, String> settings = new HashMap<>(Map.of(
                 "quarkus.datasource.jdbc.url", url,
                 "quarkus.datasource.username", USER,
-                "quarkus.datasource.password", PASSWORD));
+                "quarkus.datasource.password", PASSWORD,
+                // The test framework keeps the whole log in target/quarkus.log, where the tests read it
+                "quarkus.log.console.enabled", "false"));
         if (liftRate) {
             settings.putAll(SUITE_RATE);
         }
@@ -65,6 +75,11 @@ public class PostgresForTheJar implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public void stop() {
+        List<String> unexpected = ExpectedLog.unclaimedFromTheJar();
+        if (!unexpected.isEmpty()) {
+            LOG.warnf("The packaged application logged what no test expected (%s):%n%s", ExpectedLog.JAR_LOG,
+                    String.join("\n", unexpected));
+        }
         System.clearProperty(JDBC_URL);
         if (postgres != null) {
             try {

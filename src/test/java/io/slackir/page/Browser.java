@@ -7,6 +7,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.By;
@@ -30,6 +33,19 @@ final class Browser implements AutoCloseable {
     private static final File CHROMIUM = new File("/usr/bin/chromium");
     private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
     static final Duration PATIENCE = Duration.ofSeconds(15);
+
+    /**
+     * At every start Selenium looks for its typed DevTools bindings of this Chromium's version, finds none (Debian's
+     * Chromium is newer than any selenium-devtools artifact), and warns twice. These tests use no typed DevTools:
+     * {@link ChromeDriver#executeCdpCommand} sends raw CDP through chromedriver. So the two loggers that only speak of
+     * those bindings are kept to SEVERE; held here, or java.util.logging could drop the loggers and their levels.
+     */
+    private static final List<Logger> DEVTOOLS_LOOKUP = Stream.of("org.openqa.selenium.devtools.CdpVersionFinder",
+            "org.openqa.selenium.chromium.ChromiumDriver").map(Logger::getLogger).toList();
+
+    static {
+        DEVTOOLS_LOOKUP.forEach(logger -> logger.setLevel(Level.SEVERE));
+    }
 
     final ChromeDriver driver;
 

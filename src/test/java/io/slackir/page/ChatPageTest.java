@@ -33,6 +33,7 @@ import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.Rectangle;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.WindowType;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import io.agroal.api.AgroalDataSource;
@@ -45,7 +46,7 @@ import io.vertx.core.json.JsonObject;
 /**
  * The chat page at {@code /}, in two real browsers (Debian's headless Chromium): what one types the other sees, history
  * after a reload, text never run as HTML, validation errors where they belong, a reconnect that repeats nothing, who is
- * here and who is typing, what an empty room says, the form on a phone.
+ * here and who is typing (in a second tab too), what an empty room says, the form on a phone.
  */
 @QuarkusTest
 @Tag("end-to-end")
@@ -277,6 +278,40 @@ class ChatPageTest {
             assertFalse(list.isDisplayed());
         } finally {
             ada.driver.manage().window().setSize(new Dimension(1280, 800));
+        }
+    }
+
+    @Test
+    void secondTabWithThePagesDefaultsSeesTheFirstHereAndTyping() {
+        String url = base + "#/" + newRoom();
+        try (Browser tabs = Browser.start()) {
+            tabs.open(url).name("Ada");
+            tabs.awaitMembers(List.of("Ada"));
+            String first = tabs.driver.getWindowHandle();
+
+            // The README's second tab: the same browser, nothing typed in it
+            tabs.driver.switchTo().newWindow(WindowType.TAB);
+            tabs.open(url);
+            String second = tabs.driver.getWindowHandle();
+            assertEquals("", tabs.driver.findElement(By.id("name")).getDomProperty("value"), "Ada is the first tab");
+            tabs.awaitMembers(List.of("Ada"));
+            assertEquals("", tabs.driver.findElement(By.cssSelector("#people-list .member-note")).getText(),
+                    "someone else, not (you)");
+
+            tabs.driver.switchTo().window(first);
+            tabs.type("Hello from the first tab");
+            tabs.driver.switchTo().window(second);
+            tabs.awaitTyping("Ada is typing…");
+
+            // The first tab keeps its name across a reload; once it is closed, a new tab is offered the name again
+            tabs.driver.switchTo().window(first).navigate().refresh();
+            tabs.awaitStatus("Connected");
+            assertEquals("Ada", tabs.driver.findElement(By.id("name")).getDomProperty("value"));
+            tabs.driver.close();
+            tabs.driver.switchTo().window(second);
+            tabs.driver.switchTo().newWindow(WindowType.TAB);
+            tabs.open(url);
+            assertEquals("Ada", tabs.driver.findElement(By.id("name")).getDomProperty("value"));
         }
     }
 

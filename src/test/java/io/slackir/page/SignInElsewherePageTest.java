@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -29,8 +30,8 @@ import io.slackir.chat.Tokens;
 
 /**
  * The chat page in jwt mode when the deployment gives it no sign-in URL: the token comes from a sign-in elsewhere that
- * sends the reader back with it in the fragment. Signed out, the page says a token is needed; when the token expires it
- * says so and keeps what was not sent until the next token comes.
+ * sends the reader back with it in the fragment. Signed out, the page says a token is needed, and run from the sources
+ * what mints one; when the token expires it says so and keeps what was not sent until the next token comes.
  */
 @QuarkusTest
 @Tag("end-to-end")
@@ -78,6 +79,29 @@ class SignInElsewherePageTest {
         assertTrue(text("gate-more").contains("needs a token from the deployment's sign-in"), text("gate-more"));
         assertFalse(page.driver.findElement(By.id("sign-in")).isDisplayed(), "nowhere to send the reader");
         assertEquals(0L, page.sockets());
+    }
+
+    @Test
+    void signedOutPageRunFromTheSourcesSaysWhatMintsATokenAndTheLinkItPrintsSignsIn() throws Exception {
+        page.driver.get(base + "#/lobby");
+        page.awaitStatus("You are signed out.");
+        String command = page.driver.findElement(By.cssSelector("#gate-dev code")).getText();
+        assertEquals("java dev/Token.java NAME --port " + base.getPort(), command);
+        assertTrue(text("gate-dev").startsWith("In dev mode, " + command + ", run in the project's directory"),
+                text("gate-dev"));
+
+        // As a developer would: the command, then the link it prints
+        List<String> run = new ArrayList<>(List.of(command.replace("NAME", "ada").split(" ")));
+        run.set(0, ProcessHandle.current().info().command().orElse("java"));
+        Process mint = new ProcessBuilder(run).start();
+        mint.getInputStream().readAllBytes();
+        String printed = new String(mint.getErrorStream().readAllBytes());
+        assertEquals(0, mint.waitFor(), printed);
+        String link = printed.lines().filter(line -> line.startsWith("http://")).findFirst().orElseThrow();
+        page.driver.get(link);
+        page.awaitStatus("Connected to #lobby");
+        assertEquals("ada", text("identity-name"));
+        assertFalse(page.driver.findElement(By.id("gate")).isDisplayed());
     }
 
     @Test
