@@ -81,7 +81,10 @@ class DatabaseOutageTest {
                     }
                 }));
             }
-            sleep(1000);
+            // Shouts stored before the outage: some acks came, from each sender
+            for (ChatClient client : clients) {
+                client.await("ack", 5);
+            }
             database.stop();
             long down = System.nanoTime();
             LOG.infof("Database stopped after %d + %d shouts", sent[0], sent[1]);
@@ -105,7 +108,10 @@ class DatabaseOutageTest {
             database.start();
             long up = System.nanoTime();
             LOG.infof("Database started again after %d ms down", (up - down) / 1_000_000);
-            sleep(1000);
+            // Shouts accepted after the database is back, beside the retried ones
+            int heardWhenUp = listener.ofType("shout").size();
+            Awaitility.await().atMost(Duration.ofSeconds(15))
+                    .until(() -> listener.ofType("shout").size() >= heardWhenUp + 10);
             shouting.set(false);
             for (Thread sender : senders) {
                 sender.join();
