@@ -53,8 +53,8 @@ class AbuseTest {
                     Settings.FLOOD_STRIKES, "60",
                     Settings.SEND_BUFFER, "128K",
                     Settings.ALLOWED_ORIGINS, "https://friend.example",
-                    Settings.IDLE_TIMEOUT, "2s",
-                    Settings.AUTO_PING_INTERVAL, "500ms",
+                    Settings.IDLE_TIMEOUT, "1s",
+                    Settings.AUTO_PING_INTERVAL, "250ms",
                     SmallSocketBuffers.SEND_BUFFER_SIZE, "16384");
         }
     }
@@ -282,7 +282,7 @@ class AbuseTest {
             assertEquals(1001, gone.awaitCloseCode(ChatClient.PATIENCE));
             gone.close();
             // Three times the idle timeout: the client answers pings, the raw socket answered nothing
-            Awaitility.await().pollDelay(Duration.ofSeconds(6)).atMost(ChatClient.PATIENCE)
+            Awaitility.await().pollDelay(Duration.ofSeconds(3)).atMost(ChatClient.PATIENCE)
                     .until(() -> connectionsIn(room) == 1);
             assertFalse(quiet.isClosed());
             quiet.shout("Ada", "still connected", "q").awaitAck("q");
