@@ -75,6 +75,16 @@ public class DevModeCheck {
             double ready = seconds(start);
             say("Ready after %.1f s", ready);
 
+            // Its first run, timed on its own: before the Dev UI's pages open in Chromium beside it
+            long testsFrom = System.nanoTime();
+            String result = until("continuous testing reports", TESTS,
+                    () -> results(log).isEmpty() ? null : results(log).getLast(), devMode, log);
+            double tests = seconds(testsFrom);
+            say("Continuous testing: %s (%.1f s after ready, %.1f s after start)", result, tests, seconds(start));
+            if (!result.startsWith("All ")) {
+                throw new IllegalStateException("continuous testing failed: " + result);
+            }
+
             HttpResponse<String> devUi = HTTP.send(HttpRequest.newBuilder(base.resolve("/q/dev-ui/"))
                     .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
             if (devUi.statusCode() != 200 || !devUi.body().contains("<title>Dev UI")) {
@@ -99,14 +109,6 @@ public class DevModeCheck {
             }
             say("Shouted over the socket: broadcast, acked, and an invalid one refused");
 
-            long testsFrom = System.nanoTime();
-            String result = until("continuous testing reports", TESTS,
-                    () -> results(log).isEmpty() ? null : results(log).getLast(), devMode, log);
-            double tests = seconds(testsFrom);
-            say("Continuous testing: %s (%.1f s after ready, %.1f s after start)", result, tests, seconds(start));
-            if (!result.startsWith("All ")) {
-                throw new IllegalStateException("continuous testing failed: " + result);
-            }
 
             // An edit that no test asserts on, so that the run it triggers passes too
             Path socket = copy.resolve("src/main/java/io/slackir/chat/ChatSocket.java");

@@ -35,6 +35,7 @@ import org.junit.jupiter.api.Test;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.slackir.ExpectedLog;
 import io.slackir.SlackirConfig;
 
 /**
@@ -138,11 +139,15 @@ class BacklogTest {
         return backlog;
     }
 
+    /** What the backlog says of the failures these tests provoke: asserted where it matters, off the build's log. */
+    private final ExpectedLog expected = ExpectedLog.of(Backlog.class.getName());
+
     @AfterEach
     void stop() {
         if (backlog != null) {
             backlog.stop();
         }
+        expected.close();
     }
 
     /** Admits and stores a shout, as the megaphone does. */
@@ -266,6 +271,8 @@ class BacklogTest {
         assertStored(stored);
         assertFalse(backlog.failing());
         assertEquals(0, backlog.size());
+        expected.await("WARN", Backlog.class.getName(), "Storing shouts fails");
+        expected.await("INFO", Backlog.class.getName(), "Shouts are stored again");
     }
 
     @Test
@@ -313,6 +320,7 @@ class BacklogTest {
         assertEquals(0, backlog.size());
         assertFalse(backlog.failing(), "bad data is not a failing database");
         assertEquals(0, registry.get("slackir.shouts.store.retries").counter().count());
+        expected.await("WARN", Backlog.class.getName(), "A batch of 3 shouts was refused");
     }
 
     @Test
