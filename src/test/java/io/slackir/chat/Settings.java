@@ -12,7 +12,6 @@ public final class Settings {
     public static final String SEND_BUFFER = "slackir.limits.send-buffer";
     public static final String IDLE_TIMEOUT = "slackir.limits.idle-timeout";
     public static final String ALLOWED_ORIGINS = "slackir.origins.allowed";
-    public static final String ORIGIN_REQUIRED = "slackir.origins.required";
     public static final String WRITER = "slackir.delivery.writer";
     public static final String AUTO_PING_INTERVAL = "quarkus.websockets-next.server.auto-ping-interval";
 
