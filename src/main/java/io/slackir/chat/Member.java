@@ -33,6 +33,8 @@ final class Member {
     final Instant joinedAt = Instant.now();
     final Throttle throttle;
     final SocketWriter writer;
+    /** Its event loop's outbox, where every frame to it is queued; null when written through websockets-next. */
+    final Outbox outbox;
     private final AtomicBoolean gone = new AtomicBoolean();
     private volatile long lastHeard = System.nanoTime();
     /** Events delivered while the history was being read; null once live. */
@@ -43,6 +45,7 @@ final class Member {
         this.speaker = speaker;
         this.throttle = throttle;
         this.writer = writer;
+        this.outbox = Outbox.of(writer);
     }
 
     /** An event delivered to the room: held until the history is sent, then queued like any frame. */
@@ -53,7 +56,7 @@ final class Member {
                 held.add(new Held(event, frame));
             }
         } else {
-            Outbox.send(frame, writer);
+            queue(frame);
         }
     }
 
@@ -77,14 +80,23 @@ final class Member {
         send(history);
         send(presence);
         for (Held h : held) {
-            Outbox.send(h.frame(), writer);
+            queue(h.frame());
         }
         held = null;
     }
 
     /** Queues a frame to this connection alone. */
     void send(String frame) {
-        Outbox.send(Outbox.frame(frame), writer);
+        queue(Outbox.frame(frame));
+    }
+
+    /** After every frame queued to this connection before. Never waits. */
+    private void queue(ByteBuf frame) {
+        if (outbox != null) {
+            outbox.post(frame, writer);
+        } else {
+            writer.write(frame);
+        }
     }
 
     /**

@@ -187,11 +187,10 @@ final class Room {
         member.goLive(history, presence.told(json));
         joining.remove(member);
         live.add(member);
-        Outbox outbox = Outbox.of(member.writer);
-        SocketWriter[] loop = writers.getOrDefault(outbox, new SocketWriter[0]);
+        SocketWriter[] loop = writers.getOrDefault(member.outbox, new SocketWriter[0]);
         SocketWriter[] grown = Arrays.copyOf(loop, loop.length + 1);
         grown[loop.length] = member.writer;
-        writers.put(outbox, grown);
+        writers.put(member.outbox, grown);
         return true;
     }
 
@@ -201,17 +200,16 @@ final class Room {
             presence.left(member.speaker, member.joinedAt);
         }
         if (!joining.remove(member) && live.remove(member)) {
-            Outbox outbox = Outbox.of(member.writer);
-            SocketWriter[] loop = writers.get(outbox);
+            SocketWriter[] loop = writers.get(member.outbox);
             int at = loop == null ? -1 : Arrays.asList(loop).indexOf(member.writer);
             if (at >= 0) {
                 SocketWriter[] shrunk = new SocketWriter[loop.length - 1];
                 System.arraycopy(loop, 0, shrunk, 0, at);
                 System.arraycopy(loop, at + 1, shrunk, at, loop.length - at - 1);
                 if (shrunk.length == 0) {
-                    writers.remove(outbox);
+                    writers.remove(member.outbox);
                 } else {
-                    writers.put(outbox, shrunk);
+                    writers.put(member.outbox, shrunk);
                 }
             }
         }

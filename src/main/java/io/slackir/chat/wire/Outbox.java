@@ -46,16 +46,6 @@ public final class Outbox {
         return writer.loop() == null ? null : OUTBOXES.computeIfAbsent(writer.loop(), Outbox::new);
     }
 
-    /** Queues a frame to one connection alone, after every frame queued to it before. Never waits. */
-    public static void send(ByteBuf frame, SocketWriter writer) {
-        Outbox outbox = of(writer);
-        if (outbox != null) {
-            outbox.post(frame, writer);
-        } else {
-            writer.write(frame);
-        }
-    }
-
     /** A text frame, encoded once, that any number of connections can write: each gets a view of the same bytes. */
     public static ByteBuf frame(byte[] utf8) {
         return Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(utf8));

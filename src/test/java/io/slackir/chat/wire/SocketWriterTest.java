@@ -41,8 +41,8 @@ class SocketWriterTest {
         assertNull(writer.loop(), "no event loop of its own: websockets-next's sending is called from anywhere");
         assertNull(Outbox.of(writer), "no outbox: nothing batched per event loop");
 
-        Outbox.send(Outbox.frame("{\"type\":\"shout\",\"n\":1}"), writer);
-        Outbox.send(Outbox.frame("{\"type\":\"shout\",\"n\":2,\"message\":\"é👋\"}"), writer);
+        writer.write(Outbox.frame("{\"type\":\"shout\",\"n\":1}"));
+        writer.write(Outbox.frame("{\"type\":\"shout\",\"n\":2,\"message\":\"é👋\"}"));
         assertEquals(List.of("{\"type\":\"shout\",\"n\":1}", "{\"type\":\"shout\",\"n\":2,\"message\":\"é👋\"}"), sent);
 
         writer.close(SocketWriter.TOO_SLOW);
