@@ -1,10 +1,5 @@
 package io.slackir;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,11 +13,12 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 import org.jboss.logmanager.ExtLogRecord;
+
+import io.slackir.it.JarLog;
 
 /**
  * What a test makes the service log on purpose (a database that refuses a row, or goes away), kept out of the build's
@@ -33,16 +29,6 @@ import org.jboss.logmanager.ExtLogRecord;
  * {@link #unclaimedFromTheJar()} leaves them out of what it reports.
  */
 public final class ExpectedLog implements AutoCloseable {
-
-    /** The packaged application's log, which the test framework starts anew at each launch. */
-    public static final Path JAR_LOG = Path.of("target/quarkus.log");
-
-    /**
-     * A record's first line in the jar's log: {@code 2026-12-04 14:52:37,167 host /path/java[pid] WARN
-     * [io.sla.cha.Megaphone] (thread) message}, each package of the category cut to three letters.
-     */
-    private static final Pattern HEADER = Pattern.compile(
-            "^\\d{4}-\\d\\d-\\d\\d \\S+ (?:.*? )?(TRACE|DEBUG|INFO|WARN|ERROR|FATAL)\\s+\\[([^\\]]+)\\] ");
 
     /** The jar's WARN and ERROR lines that a test expected (in this JVM: the *IT's). */
     private static final Set<String> CLAIMED = ConcurrentHashMap.newKeySet();
@@ -71,7 +57,7 @@ public final class ExpectedLog implements AutoCloseable {
 
     private ExpectedLog(List<String> categories) {
         this.categories = categories;
-        this.jarLogStart = size(JAR_LOG);
+        this.jarLogStart = JarLog.size();
         for (String category : categories) {
             Logger logger = Logger.getLogger(category);
             loggers.add(logger);
@@ -111,8 +97,8 @@ public final class ExpectedLog implements AutoCloseable {
                 return said;
             }
         }
-        for (List<String> record : jarRecords(jarLogStart)) {
-            Matcher header = HEADER.matcher(record.getFirst());
+        for (List<String> record : JarLog.recordsFrom(jarLogStart)) {
+            Matcher header = JarLog.HEADER.matcher(record.getFirst());
             if (header.find() && header.group(1).equals(level) && header.group(2).equals(shortened(category))
                     && String.join("\n", record).contains(text)) {
                 return String.join("\n", record);
@@ -149,8 +135,8 @@ public final class ExpectedLog implements AutoCloseable {
             loggers.get(i).setUseParentHandlers(parentHandlers.get(i));
         }
         List<String> shortened = categories.stream().map(ExpectedLog::shortened).toList();
-        for (List<String> record : jarRecords(jarLogStart)) {
-            Matcher header = HEADER.matcher(record.getFirst());
+        for (List<String> record : JarLog.recordsFrom(jarLogStart)) {
+            Matcher header = JarLog.HEADER.matcher(record.getFirst());
             if (header.find() && !header.group(1).equals("INFO") && shortened.contains(header.group(2))) {
                 CLAIMED.addAll(record);
             }
@@ -163,8 +149,8 @@ public final class ExpectedLog implements AutoCloseable {
      */
     public static List<String> unclaimedFromTheJar() {
         List<String> unclaimed = new ArrayList<>();
-        for (List<String> record : jarRecords(0)) {
-            Matcher header = HEADER.matcher(record.getFirst());
+        for (List<String> record : JarLog.recordsFrom(0)) {
+            Matcher header = JarLog.HEADER.matcher(record.getFirst());
             if (header.find() && Set.of("WARN", "ERROR", "FATAL").contains(header.group(1))
                     && !CLAIMED.containsAll(record)) {
                 unclaimed.addAll(record);
@@ -180,35 +166,5 @@ public final class ExpectedLog implements AutoCloseable {
             parts[i] = parts[i].substring(0, Math.min(3, parts[i].length()));
         }
         return String.join(".", Arrays.asList(parts));
-    }
-
-    /** The jar's log from an offset, as records: a header line and the lines that continue it. */
-    private static List<List<String>> jarRecords(long from) {
-        List<List<String>> records = new ArrayList<>();
-        if (!Files.exists(JAR_LOG)) {
-            return records;
-        }
-        try {
-            byte[] all = Files.readAllBytes(JAR_LOG);
-            int start = (int) Math.min(from, all.length);
-            for (String line : new String(all, start, all.length - start, StandardCharsets.UTF_8).lines().toList()) {
-                if (HEADER.matcher(line).find() || records.isEmpty()) {
-                    records.add(new ArrayList<>(List.of(line)));
-                } else {
-                    records.getLast().add(line);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return records;
-    }
-
-    private static long size(Path file) {
-        try {
-            return Files.exists(file) ? Files.size(file) : 0;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

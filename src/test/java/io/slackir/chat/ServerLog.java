@@ -1,10 +1,5 @@
 package io.slackir.chat;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -13,8 +8,8 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
+import io.slackir.it.JarLog;
 import io.slackir.it.PostgresForTheJar;
 
 /**
@@ -26,14 +21,6 @@ import io.slackir.it.PostgresForTheJar;
  */
 final class ServerLog extends Handler implements AutoCloseable {
 
-    /**
-     * A record's first line in the jar's log: {@code 2026-12-04 14:52:37,167 host /path/java[pid] WARN  [category]
-     * (thread) message}.
-     */
-    private static final Pattern HEADER = Pattern.compile(
-            "^\\d{4}-\\d\\d-\\d\\d \\S+ (?:.*? )?(TRACE|DEBUG|INFO|WARN|ERROR|FATAL)\\s+\\[");
-    private static final Path JAR_LOG = Path.of("target/quarkus.log");
-
     private final List<String> records = new CopyOnWriteArrayList<>();
     private final boolean inProcess;
     private final long jarLogStart;
@@ -42,7 +29,7 @@ final class ServerLog extends Handler implements AutoCloseable {
         // The packaged application's database is started for the *IT suites only; in-process tests (and dev mode's
         // continuous testing, where the application is not visible to the test's class loader) run beside the service
         this.inProcess = System.getProperty(PostgresForTheJar.JDBC_URL) == null;
-        this.jarLogStart = inProcess || fromStart ? 0 : size(JAR_LOG);
+        this.jarLogStart = inProcess || fromStart ? 0 : JarLog.size();
     }
 
     static ServerLog watch() {
@@ -67,7 +54,7 @@ final class ServerLog extends Handler implements AutoCloseable {
 
     /** The jar's lines since the watch began (in-process, none): what it logged at INFO too. */
     List<String> lines() {
-        return inProcess ? List.of() : jarLogSince();
+        return inProcess ? List.of() : JarLog.linesFrom(jarLogStart);
     }
 
     /** The jar's WARN and ERROR lines (and stack traces) of its startup: until it said which features it installed. */
@@ -95,14 +82,14 @@ final class ServerLog extends Handler implements AutoCloseable {
         if (inProcess) {
             return List.copyOf(records);
         }
-        return warnings(jarLogSince());
+        return warnings(JarLog.linesFrom(jarLogStart));
     }
 
     private static List<String> warnings(List<String> lines) {
         List<String> found = new ArrayList<>();
         String level = null;
         for (String line : lines) {
-            Matcher header = HEADER.matcher(line);
+            Matcher header = JarLog.HEADER.matcher(line);
             if (header.find()) {
                 level = header.group(1);
                 if (level.equals("WARN") || level.equals("ERROR")) {
@@ -113,24 +100,6 @@ final class ServerLog extends Handler implements AutoCloseable {
             }
         }
         return found;
-    }
-
-    private List<String> jarLogSince() {
-        try {
-            byte[] all = Files.readAllBytes(JAR_LOG);
-            int from = (int) Math.min(jarLogStart, all.length);
-            return new String(all, from, all.length - from, StandardCharsets.UTF_8).lines().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static long size(Path file) {
-        try {
-            return Files.exists(file) ? Files.size(file) : 0;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     @Override

@@ -77,7 +77,7 @@ public class PostgresForTheJar implements QuarkusTestResourceLifecycleManager {
     public void stop() {
         List<String> unexpected = ExpectedLog.unclaimedFromTheJar();
         if (!unexpected.isEmpty()) {
-            LOG.warnf("The packaged application logged what no test expected (%s):%n%s", ExpectedLog.JAR_LOG,
+            LOG.warnf("The packaged application logged what no test expected (%s):%n%s", JarLog.PATH,
                     String.join("\n", unexpected));
         }
         System.clearProperty(JDBC_URL);
